@@ -1,0 +1,164 @@
+/*
+ * The double_pixels ufunc: registration, the per-dtype loop table, and the
+ * loop that splits one call's range across the pool.
+ *
+ * Loops are registered with NumPy's legacy API, so type resolution is NumPy's
+ * safe-cast search over the table below, in order: bool finds its own
+ * bool -> int64 loop first (as np.multiply(bool, 2) gives int64), every other
+ * numeric dtype finds its own loop, and object, string, datetime, timedelta
+ * and structured inputs find none and raise NumPy's TypeError naming
+ * 'double_pixels'. NumPy handles casting, out=, where=, broadcasting, overlap
+ * and errstate around our loop; the loop only has to be right and fast.
+ */
+#include "numext_numpy.h"
+
+#include <stdint.h>
+
+#include "double_pixels_kernels.h"
+#include "numext_tuning.h"
+#include "parallel_for.h"
+
+/* Per-dtype data handed to the loop by NumPy. */
+typedef struct {
+    numext_unary_kernel kernel;
+    npy_intp in_size, out_size;
+} unary_loop_data;
+
+/* One pool task: a slice of the range, cut at cache-line boundaries of the
+ * output so two threads never write the same line. */
+typedef struct {
+    const unary_loop_data *data;
+    const char *in;
+    char *out;
+    npy_intp in_step, out_step, n;
+    npy_intp head;   /* elements before the first cache-line boundary */
+    npy_intp chunk;  /* elements per task after the head */
+} unary_job;
+
+static void unary_task(void *arg, size_t task, int thread_index)
+{
+    (void)thread_index;
+    const unary_job *job = arg;
+    npy_intp t = (npy_intp)task;
+    npy_intp lo = t == 0 ? 0 : job->head + t * job->chunk;
+    npy_intp hi = job->head + (t + 1) * job->chunk;
+    if (hi > job->n) {
+        hi = job->n;
+    }
+    if (lo < hi) {
+        job->data->kernel(job->in + lo * job->in_step, job->in_step,
+                          job->out + lo * job->out_step, job->out_step, hi - lo);
+    }
+}
+
+static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
+                                void *loop_data)
+{
+    const unary_loop_data *data = loop_data;
+    const npy_intp n = dimensions[0];
+    const size_t nbytes = (size_t)n * (size_t)(data->in_size + data->out_size);
+    if (nbytes < NUMEXT_PARALLEL_MIN_BYTES) {
+        /* The common small case: no pool, no lock, no allocation. */
+        data->kernel(args[0], steps[0], args[1], steps[1], n);
+        return;
+    }
+    const int nthreads = numext_threads_available();
+    const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
+    if (ntasks <= 1) {
+        data->kernel(args[0], steps[0], args[1], steps[1], n);
+        return;
+    }
+    unary_job job = {.data = data, .in = args[0], .out = args[1],
+                     .in_step = steps[0], .out_step = steps[1], .n = n, .head = 0};
+    npy_intp chunk = (n + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+    if (steps[1] == data->out_size && data->out_size <= NUMEXT_CACHE_LINE) {
+        const npy_intp per_line = NUMEXT_CACHE_LINE / data->out_size;
+        const npy_intp misalign = (npy_intp)((uintptr_t)args[1] % NUMEXT_CACHE_LINE);
+        job.head = misalign == 0 ? 0 : (NUMEXT_CACHE_LINE - misalign) / data->out_size;
+        chunk = (chunk + per_line - 1) / per_line * per_line;
+    }
+    job.chunk = chunk;
+    /* Task 0 covers the head and the first chunk. */
+    const npy_intp tasks = (n - job.head + chunk - 1) / chunk;
+    numext_parallel_for((size_t)tasks, unary_task, &job, nthreads);
+}
+
+/* ---- the dtype table: one kernel body, expanded per dtype ---------------- */
+
+/* X(name, in typenum, out typenum, in type, out type, unsigned out type, op) */
+#define DOUBLE_PIXELS_REAL_LOOPS(X)                                                   \
+    X(bool, NPY_BOOL, NPY_LONG, npy_bool, npy_long, npy_ulong, NUMEXT_DOUBLE_BOOL)    \
+    X(byte, NPY_BYTE, NPY_BYTE, npy_byte, npy_byte, npy_ubyte, NUMEXT_DOUBLE_WRAP)    \
+    X(ubyte, NPY_UBYTE, NPY_UBYTE, npy_ubyte, npy_ubyte, npy_ubyte, NUMEXT_DOUBLE_WRAP) \
+    X(short, NPY_SHORT, NPY_SHORT, npy_short, npy_short, npy_ushort, NUMEXT_DOUBLE_WRAP) \
+    X(ushort, NPY_USHORT, NPY_USHORT, npy_ushort, npy_ushort, npy_ushort, NUMEXT_DOUBLE_WRAP) \
+    X(int, NPY_INT, NPY_INT, npy_int, npy_int, npy_uint, NUMEXT_DOUBLE_WRAP)          \
+    X(uint, NPY_UINT, NPY_UINT, npy_uint, npy_uint, npy_uint, NUMEXT_DOUBLE_WRAP)     \
+    X(long, NPY_LONG, NPY_LONG, npy_long, npy_long, npy_ulong, NUMEXT_DOUBLE_WRAP)    \
+    X(ulong, NPY_ULONG, NPY_ULONG, npy_ulong, npy_ulong, npy_ulong, NUMEXT_DOUBLE_WRAP) \
+    X(longlong, NPY_LONGLONG, NPY_LONGLONG, npy_longlong, npy_longlong, npy_ulonglong, \
+      NUMEXT_DOUBLE_WRAP)                                                             \
+    X(ulonglong, NPY_ULONGLONG, NPY_ULONGLONG, npy_ulonglong, npy_ulonglong,          \
+      npy_ulonglong, NUMEXT_DOUBLE_WRAP)                                              \
+    X(half, NPY_HALF, NPY_HALF, npy_half, npy_half, npy_half, NUMEXT_DOUBLE_HALF)     \
+    X(float, NPY_FLOAT, NPY_FLOAT, npy_float, npy_float, npy_float, NUMEXT_DOUBLE_FLOAT) \
+    X(double, NPY_DOUBLE, NPY_DOUBLE, npy_double, npy_double, npy_double,             \
+      NUMEXT_DOUBLE_FLOAT)                                                            \
+    X(longdouble, NPY_LONGDOUBLE, NPY_LONGDOUBLE, npy_longdouble, npy_longdouble,     \
+      npy_longdouble, NUMEXT_DOUBLE_FLOAT)
+
+/* X(name, typenum, component type) */
+#define DOUBLE_PIXELS_COMPLEX_LOOPS(X)              \
+    X(cfloat, NPY_CFLOAT, npy_float)                \
+    X(cdouble, NPY_CDOUBLE, npy_double)             \
+    X(clongdouble, NPY_CLONGDOUBLE, npy_longdouble)
+
+#define DEFINE_REAL(name, tin, tout, TIN, TOUT, UT, OP) \
+    NUMEXT_DEFINE_DOUBLE_KERNEL(double_##name, TIN, TOUT, UT, OP)
+#define DEFINE_COMPLEX(name, typenum, R) NUMEXT_DEFINE_DOUBLE_COMPLEX_KERNEL(double_##name, R)
+DOUBLE_PIXELS_REAL_LOOPS(DEFINE_REAL)
+DOUBLE_PIXELS_COMPLEX_LOOPS(DEFINE_COMPLEX)
+
+#define REAL_DATA(name, tin, tout, TIN, TOUT, UT, OP) \
+    {double_##name, sizeof(TIN), sizeof(TOUT)},
+#define COMPLEX_DATA(name, typenum, R) {double_##name, 2 * sizeof(R), 2 * sizeof(R)},
+static const unary_loop_data loop_data[] = {
+    DOUBLE_PIXELS_REAL_LOOPS(REAL_DATA) DOUBLE_PIXELS_COMPLEX_LOOPS(COMPLEX_DATA)};
+
+#define REAL_TYPES(name, tin, tout, TIN, TOUT, UT, OP) tin, tout,
+#define COMPLEX_TYPES(name, typenum, R) typenum, typenum,
+static const char loop_types[] = {
+    DOUBLE_PIXELS_REAL_LOOPS(REAL_TYPES) DOUBLE_PIXELS_COMPLEX_LOOPS(COMPLEX_TYPES)};
+
+#define NLOOPS (sizeof(loop_data) / sizeof(loop_data[0]))
+static PyUFuncGenericFunction loop_funcs[NLOOPS];
+static void *loop_data_ptrs[NLOOPS];
+
+static const char double_pixels_doc[] =
+    "double_pixels(x, /, out=None, *, where=True, casting='same_kind', order='K', "
+    "dtype=None, subok=True)\n"
+    "\n"
+    "Return ``x * 2`` element by element, exactly as ``np.multiply(x, 2)``.\n"
+    "\n"
+    "A NumPy ufunc: broadcasting, ``out=``, ``where=``, ``dtype=``, ``casting=`` and\n"
+    "``__array_ufunc__`` overrides work as for any ufunc.\n"
+    "\n"
+    "Dtypes: bool (gives int64), int8..int64 and uint8..uint64 (wrapping on\n"
+    "overflow, as NumPy's ``x * 2``; a uint8 image doubles modulo 256), float16,\n"
+    "float32, float64, longdouble, complex64, complex128, clongdouble. Float\n"
+    "overflow to inf warns, or raises under ``np.errstate(over='raise')``. Object,\n"
+    "string, datetime, timedelta and structured inputs raise TypeError.\n"
+    "\n"
+    "Threading: runs with the GIL released; inputs of 256 KiB and more (input plus\n"
+    "output bytes) are split into cache-line-aligned ranges over numext's thread\n"
+    "pool (see ``numext.set_num_threads``); smaller ones run on the calling thread.\n";
+
+PyObject *numext_make_double_pixels(void)
+{
+    for (size_t i = 0; i < NLOOPS; i++) {
+        loop_funcs[i] = unary_parallel_loop;
+        loop_data_ptrs[i] = (void *)&loop_data[i];
+    }
+    return PyUFunc_FromFuncAndData(loop_funcs, loop_data_ptrs, (char *)loop_types, (int)NLOOPS,
+                                   1, 1, PyUFunc_None, "double_pixels", double_pixels_doc, 0);
+}

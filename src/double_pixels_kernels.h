@@ -1,0 +1,72 @@
+/*
+ * double_pixels kernels: out[i] = in[i] * 2, NumPy's np.multiply(x, 2) for
+ * every numeric dtype. Pure functions over one strided 1-D range; they know
+ * nothing of threads or of the ufunc machinery (double_pixels.c has those).
+ *
+ * One kernel body (NUMEXT_DEFINE_DOUBLE_KERNEL), expanded per dtype with the
+ * scalar operation that makes it exactly NumPy's:
+ *   integers  wrap modulo 2^bits, computed in the unsigned type (no UB, no
+ *             warning, as NumPy's array multiply);
+ *   bool      True -> 2 into int64 (np.multiply(bool_array, 2) is int64);
+ *   floats    x * 2 in the type itself (NaN, inf, -0.0 and overflow flags
+ *             come from the hardware, as in NumPy);
+ *   float16   through float32 like NumPy's HALF_multiply, using NumPy's own
+ *             conversions so overflow sets the same flag;
+ *   complex   the full product with (2 + 0j), term for term as NumPy
+ *             computes it, so (1+inf j)*2 is (nan+inf j) as in NumPy.
+ */
+#ifndef NUMEXT_DOUBLE_PIXELS_KERNELS_H
+#define NUMEXT_DOUBLE_PIXELS_KERNELS_H
+
+#include "numext_numpy.h"
+#include "simd_clones.h"
+
+typedef void (*numext_unary_kernel)(const char *in, npy_intp in_step, char *out,
+                                    npy_intp out_step, npy_intp n);
+
+/* The scalar operations, OP(TOUT, UT, x); UT is the unsigned type of TOUT. */
+#define NUMEXT_DOUBLE_WRAP(TOUT, UT, x) ((TOUT)((UT)(x) * (UT)2))
+#define NUMEXT_DOUBLE_BOOL(TOUT, UT, x) ((TOUT)((x) != 0) * 2)
+#define NUMEXT_DOUBLE_FLOAT(TOUT, UT, x) ((x) * (TOUT)2)
+#define NUMEXT_DOUBLE_HALF(TOUT, UT, x) npy_float_to_half(npy_half_to_float(x) * 2.0f)
+
+/*
+ * One body for every dtype. `in_step`/`out_step` are byte strides. The
+ * contiguous branch is written so the compiler vectorises it; `ivdep` tells
+ * it that in == out (in place) carries no dependence between iterations, as
+ * NumPy never hands a loop partially overlapping operands.
+ */
+#define NUMEXT_DEFINE_DOUBLE_KERNEL(NAME, TIN, TOUT, UT, OP)                           \
+    NUMEXT_SIMD_CLONES static void NAME(const char *in, npy_intp in_step, char *out,  \
+                                        npy_intp out_step, npy_intp n)                \
+    {                                                                                 \
+        if (in_step == (npy_intp)sizeof(TIN) && out_step == (npy_intp)sizeof(TOUT)) { \
+            const TIN *src = (const TIN *)in;                                         \
+            TOUT *dst = (TOUT *)out;                                                  \
+            _Pragma("GCC ivdep") for (npy_intp i = 0; i < n; i++) {                   \
+                dst[i] = OP(TOUT, UT, src[i]);                                          \
+            }                                                                         \
+        }                                                                             \
+        else {                                                                        \
+            for (npy_intp i = 0; i < n; i++) {                                        \
+                *(TOUT *)(out + i * out_step) = OP(TOUT, UT, *(const TIN *)(in + i * in_step)); \
+            }                                                                         \
+        }                                                                             \
+    }
+
+/* Complex: NumPy's (a+bi)(c+di) with c = 2, d = 0, term for term. */
+#define NUMEXT_DEFINE_DOUBLE_COMPLEX_KERNEL(NAME, R)                                   \
+    NUMEXT_SIMD_CLONES static void NAME(const char *in, npy_intp in_step, char *out,   \
+                                        npy_intp out_step, npy_intp n)                 \
+    {                                                                                  \
+        const R two = 2, zero = 0;                                                     \
+        for (npy_intp i = 0; i < n; i++) {                                             \
+            const R *x = (const R *)(in + i * in_step);                                \
+            R *y = (R *)(out + i * out_step);                                          \
+            const R re = x[0], im = x[1];                                              \
+            y[0] = re * two - im * zero;                                               \
+            y[1] = re * zero + im * two;                                               \
+        }                                                                              \
+    }
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * When a kernel goes parallel, and how finely it splits. Figures measured on
+ * the 2-core AMD EPYC (Zen 4) development machine with bench/threshold.py;
+ * see README "Thresholds" for the table they come from.
+ */
+#ifndef NUMEXT_TUNING_H
+#define NUMEXT_TUNING_H
+
+/* Bytes moved (input + output) below which a call runs inline on the calling
+ * thread: waking a parked worker costs ~10-30 us, which pays off only from
+ * here on. */
+#define NUMEXT_PARALLEL_MIN_BYTES ((size_t)256 * 1024)
+
+/* Smallest task handed to a thread, and tasks aimed for per thread: a few
+ * tasks per thread let a thread the OS delayed hand work to the others. */
+#define NUMEXT_TASK_MIN_BYTES ((size_t)64 * 1024)
+#define NUMEXT_TASKS_PER_THREAD 4
+
+/* parallel_sum releases the GIL itself (NumPy does not for a 1-D gufunc call)
+ * when it reads at least this much. */
+#define NUMEXT_RELEASE_GIL_MIN_BYTES ((size_t)32 * 1024)
+
+#define NUMEXT_CACHE_LINE 64
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * NUMEXT_SIMD_CLONES: compile a hot kernel for AVX-512, AVX2 and the baseline,
+ * chosen once at load time (GCC function multi-versioning). NumPy's own loops
+ * dispatch the same way; without it our loops would run on SSE2 only and lose
+ * to NumPy on cache-resident inputs. Off for other compilers and CPUs, and
+ * with -DNUMEXT_NO_SIMD_CLONES.
+ */
+#ifndef NUMEXT_SIMD_CLONES_H
+#define NUMEXT_SIMD_CLONES_H
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    defined(__linux__) && !defined(NUMEXT_NO_SIMD_CLONES)
+#define NUMEXT_SIMD_CLONES \
+    __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define NUMEXT_SIMD_CLONES
+#endif
+
+#endif

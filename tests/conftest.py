@@ -1,0 +1,84 @@
+"""Shared test set-up.
+
+Tests import the *installed* numext (pytest runs in importlib mode, so the
+checkout is never on sys.path); the guard below fails loudly if a source
+folder without the built extension would shadow it.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+import numext
+
+_CHECKOUT = pathlib.Path(__file__).resolve().parent.parent
+if pathlib.Path(numext.__file__).resolve().parent == _CHECKOUT / "numext" and not any(
+    (_CHECKOUT / "numext").glob("_numext*.so")
+):
+    raise RuntimeError("tests must run against the installed numext, not the source folder")
+
+# Thread counts every threaded behaviour is checked at: 1, 2, 3 and the default.
+DEFAULT_THREADS = numext.get_num_threads()
+THREAD_COUNTS = sorted({1, 2, 3, DEFAULT_THREADS})
+
+# Enough bytes that every thread of a 3-thread pool gets several tasks.
+PARALLEL_BYTES = max(numext._numext.PARALLEL_MIN_BYTES, 12 * numext._numext.TASK_MIN_BYTES)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--stress-seconds",
+        type=float,
+        default=float(os.environ.get("NUMEXT_STRESS_SECONDS", "3")),
+        help="how long the stress tests run (default 3 s; use 300+ for a long run)",
+    )
+    parser.addoption(
+        "--fuzz-examples",
+        type=int,
+        default=int(os.environ.get("NUMEXT_FUZZ_EXAMPLES", "300")),
+        help="hypothesis examples for the differential fuzz tests (tens of thousands by hand)",
+    )
+
+
+@pytest.fixture
+def stress_seconds(request: pytest.FixtureRequest) -> float:
+    return float(request.config.getoption("--stress-seconds"))
+
+
+@pytest.fixture
+def fuzz_examples(request: pytest.FixtureRequest) -> int:
+    return int(request.config.getoption("--fuzz-examples"))
+
+
+@pytest.fixture(params=THREAD_COUNTS, ids=lambda n: f"threads={n}")
+def num_threads(request: pytest.FixtureRequest):
+    """Run the test at each thread count, restoring the pool size afterwards."""
+    with numext.threads(request.param):
+        yield request.param
+
+
+@pytest.fixture(autouse=True)
+def _restore_pool_size():
+    before = numext.get_num_threads()
+    yield
+    numext.set_num_threads(before)
+
+
+def assert_same_array(got, expected) -> None:
+    """Same dtype, same shape, and the same bits (NaN payloads aside: equal_nan)."""
+    got = np.asarray(got)
+    expected = np.asarray(expected)
+    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    if got.dtype.kind in "fc":
+        # Same values, NaN where NaN, and the same sign of zero.
+        np.testing.assert_array_equal(got, expected)
+        assert np.array_equal(np.signbit(got.real), np.signbit(expected.real))
+        if got.dtype.kind == "c":
+            assert np.array_equal(np.signbit(got.imag), np.signbit(expected.imag))
+    else:
+        assert np.array_equal(got, expected)

@@ -1,0 +1,47 @@
+"""Measure where splitting a call over threads starts to pay (NUMEXT_PARALLEL_MIN_BYTES).
+
+For sizes around the threshold, time double_pixels (uint8, float64, out= given)
+and parallel_sum (float64) with 1 thread and with all threads, forcing the
+parallel path by calling the C loop on sizes above the compiled threshold
+only, and report the 1-thread/N-thread time ratio. Run with the installed
+package: python -P tools/measure_threshold.py
+"""
+import sys
+import timeit
+
+import numpy as np
+
+import numext
+
+
+def best(f, number):
+    return min(timeit.repeat(f, number=number, repeat=7)) / number
+
+
+def main():
+    nthreads = numext.get_num_threads()
+    print(f"threads={nthreads}  compiled PARALLEL_MIN_BYTES={numext._numext.PARALLEL_MIN_BYTES}")
+    print(f"{'kernel':24s} {'bytes moved':>12s} {'1 thread us':>12s} {'all us':>10s} {'speed-up':>9s} {'numpy us':>9s}")
+    for kib in [16, 32, 64, 128, 256, 512, 1024, 4096, 16384]:
+        nbytes = kib * 1024
+        cases = []
+        x8 = np.ones(nbytes // 2, np.uint8)
+        o8 = np.empty_like(x8)
+        cases.append(("double uint8 out=", lambda: numext.double_pixels(x8, out=o8), lambda: np.multiply(x8, 2, out=o8)))
+        xd = np.ones(nbytes // 16)
+        od = np.empty_like(xd)
+        cases.append(("double float64 out=", lambda: numext.double_pixels(xd, out=od), lambda: np.multiply(xd, 2, out=od)))
+        xs = np.ones(nbytes // 8)
+        cases.append(("sum float64", lambda: numext.parallel_sum(xs), lambda: np.sum(xs)))
+        for name, f, g in cases:
+            number = max(1, int(2e5 / kib))
+            with numext.threads(1):
+                t1 = best(f, number)
+            tn = best(f, number)
+            tnp = best(g, number)
+            print(f"{name:24s} {nbytes:12d} {t1*1e6:12.1f} {tn*1e6:10.1f} {t1/tn:9.2f} {tnp*1e6:9.1f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
