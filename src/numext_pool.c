@@ -7,7 +7,9 @@
  *  - Tasks are claimed through an atomic counter, so a thread that the OS
  *    descheduled simply claims fewer tasks (shared, noisy machines).
  *  - Each worker has its own condition variable, so a job wakes exactly the
- *    workers it recruited (no thundering herd).
+ *    workers it recruited (no thundering herd). A worker spins for
+ *    NUMEXT_POOL_SPIN_US after a job before it sleeps, so back-to-back calls
+ *    need no wake-up at all.
  *  - The caller computes too. When it runs out of tasks it takes back the
  *    recruits that have not woken up yet instead of waiting for their wake-up
  *    latency; it waits only for recruits that are inside a task.
@@ -35,21 +37,28 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
+
+#ifndef NUMEXT_POOL_SPIN_US
+#define NUMEXT_POOL_SPIN_US 50.0
+#endif
 
 typedef struct pool_job {
     numext_task_fn fn;
     void *ctx;
     size_t ntasks;
     atomic_size_t next_task;
-    int attached;           /* recruited workers not yet released (under lock) */
-    pthread_cond_t done;    /* signalled when attached drops to 0 */
+    atomic_int attached;    /* recruits not yet released; changed under lock */
+    int caller_sleeping;    /* the caller waits on `done` (under lock) */
+    pthread_cond_t done;
     struct pool_worker *recruits;
 } pool_job;
 
 typedef struct pool_worker {
     pthread_cond_t wake;
-    pool_job *job;          /* assigned job, NULL when idle (under lock) */
-    int started;            /* has claimed `job` (under lock) */
+    _Atomic(pool_job *) job; /* assigned job, NULL when idle; written under lock */
+    int started;             /* has claimed `job` (under lock) */
+    int sleeping;            /* blocked on `wake`, needs a signal (under lock) */
     int thread_index;
     struct pool_worker *next_idle;
     struct pool_worker *next_recruit;
@@ -180,6 +189,38 @@ static void release_slot_locked(void)
     }
 }
 
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Spin until *flag says stop or `us` microseconds pass. Spinning a little
+ * after a job lets a worker pick up the next job without a futex wake-up
+ * (tens of microseconds on a VM), and lets a caller see its last helper
+ * finish without sleeping; beyond NUMEXT_POOL_SPIN_US it would only burn a
+ * core someone else may want. */
+#define SPIN_WHILE(cond, us)                                           \
+    do {                                                               \
+        double spin_deadline_ = now_us() + (us);                       \
+        for (unsigned spin_i_ = 1; (cond); spin_i_++) {                \
+            cpu_relax();                                               \
+            if (spin_i_ % 64 == 0 && now_us() > spin_deadline_) {      \
+                break;                                                 \
+            }                                                          \
+        }                                                              \
+    } while (0)
+
 static void run_tasks(pool_job *job, int thread_index)
 {
     size_t t;
@@ -192,25 +233,33 @@ static void run_tasks(pool_job *job, int thread_index)
 static void *worker_main(void *arg)
 {
     pool_worker *w = arg;
-    pthread_mutex_lock(&pool_lock);
     for (;;) {
-        while (w->job == NULL) {
+        SPIN_WHILE(atomic_load_explicit(&w->job, memory_order_acquire) == NULL,
+                   NUMEXT_POOL_SPIN_US);
+        pthread_mutex_lock(&pool_lock);
+        while (atomic_load_explicit(&w->job, memory_order_relaxed) == NULL) {
+            w->sleeping = 1;
             pthread_cond_wait(&w->wake, &pool_lock);
+            w->sleeping = 0;
         }
-        pool_job *job = w->job;
+        pool_job *job = atomic_load_explicit(&w->job, memory_order_relaxed);
         w->started = 1;
         pthread_mutex_unlock(&pool_lock);
 
         run_tasks(job, w->thread_index);
 
         pthread_mutex_lock(&pool_lock);
-        w->job = NULL;
+        atomic_store_explicit(&w->job, NULL, memory_order_relaxed);
         w->started = 0;
         push_idle_locked(w);
         release_slot_locked();
-        if (--job->attached == 0) {
+        /* The job lives on its caller's stack: touch it only under the lock,
+         * which the caller takes before it returns. */
+        if (atomic_fetch_sub_explicit(&job->attached, 1, memory_order_release) == 1 &&
+            job->caller_sleeping) {
             pthread_cond_signal(&job->done);
         }
+        pthread_mutex_unlock(&pool_lock);
     }
     return NULL;
 }
@@ -225,6 +274,7 @@ static int start_worker_locked(void)
     if (w == NULL) {
         return -1;
     }
+    atomic_init(&w->job, NULL);
     if (pthread_cond_init(&w->wake, NULL) != 0) {
         free(w);
         return -1;
@@ -295,7 +345,8 @@ void numext_pool_run(size_t ntasks, numext_task_fn fn, void *ctx, int max_thread
     job.ctx = ctx;
     job.ntasks = ntasks;
     atomic_init(&job.next_task, 0);
-    job.attached = 0;
+    atomic_init(&job.attached, 0);
+    job.caller_sleeping = 0;
     job.recruits = NULL;
     pthread_cond_init(&job.done, NULL);
 
@@ -313,7 +364,7 @@ void numext_pool_run(size_t ntasks, numext_task_fn fn, void *ctx, int max_thread
     if ((size_t)want > ntasks) {
         want = (int)ntasks;
     }
-    want -= 1;                                   /* the caller is one of them */
+    want -= 1; /* the caller is one of them */
     if (want > size - busy) {
         want = size - busy;
     }
@@ -326,31 +377,41 @@ void numext_pool_run(size_t ntasks, numext_task_fn fn, void *ctx, int max_thread
     int recruited = 0;
     pool_worker *w;
     while (recruited < want && (w = pop_idle_locked()) != NULL) {
-        w->job = &job;
         w->started = 0;
         w->thread_index = ++recruited;
         w->next_recruit = job.recruits;
         job.recruits = w;
-        pthread_cond_signal(&w->wake);
+        atomic_store_explicit(&w->job, &job, memory_order_release);
+        if (w->sleeping) {
+            pthread_cond_signal(&w->wake);
+        }
     }
-    job.attached = recruited;
+    atomic_store_explicit(&job.attached, recruited, memory_order_relaxed);
     add_busy_locked(recruited);
     pthread_mutex_unlock(&pool_lock);
 
     run_tasks(&job, 0);
 
     pthread_mutex_lock(&pool_lock);
-    /* Take back recruits that never woke up: there is nothing left for them. */
+    /* Take back recruits that have not started: there is nothing left for them. */
     for (w = job.recruits; w != NULL; w = w->next_recruit) {
-        if (w->job == &job && !w->started) {
-            w->job = NULL;
+        if (atomic_load_explicit(&w->job, memory_order_relaxed) == &job && !w->started) {
+            atomic_store_explicit(&w->job, NULL, memory_order_relaxed);
             push_idle_locked(w);
-            job.attached--;
+            atomic_fetch_sub_explicit(&job.attached, 1, memory_order_relaxed);
             release_slot_locked();
         }
     }
-    while (job.attached > 0) {
-        pthread_cond_wait(&job.done, &pool_lock);
+    if (atomic_load_explicit(&job.attached, memory_order_relaxed) > 0) {
+        /* Recruits are finishing their last task: usually microseconds. */
+        pthread_mutex_unlock(&pool_lock);
+        SPIN_WHILE(atomic_load_explicit(&job.attached, memory_order_acquire) > 0,
+                   NUMEXT_POOL_SPIN_US);
+        pthread_mutex_lock(&pool_lock);
+        while (atomic_load_explicit(&job.attached, memory_order_relaxed) > 0) {
+            job.caller_sleeping = 1;
+            pthread_cond_wait(&job.done, &pool_lock);
+        }
     }
     release_slot_locked();
     pthread_mutex_unlock(&pool_lock);
