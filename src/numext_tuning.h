@@ -9,7 +9,7 @@
 /* Bytes moved (input + output) below which a call runs inline on the calling
  * thread: waking a parked worker costs ~10-30 us, which pays off only from
  * here on. */
-#define NUMEXT_PARALLEL_MIN_BYTES ((size_t)256 * 1024)
+#define NUMEXT_PARALLEL_MIN_BYTES ((size_t)1024 * 1024)
 
 /* Smallest task handed to a thread, and tasks aimed for per thread: a few
  * tasks per thread let a thread the OS delayed hand work to the others. */

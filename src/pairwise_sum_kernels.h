@@ -14,9 +14,10 @@
  * computed by any threads and added back up the tree gives the same bits:
  * that is how parallel_sum is bit-for-bit np.sum whatever the thread count.
  *
- * The column kernel runs the same tree down `W` adjacent columns at once, so
- * a sum along a strided axis (axis=0 of a C array) reads whole cache lines
- * and still gives each column exactly its own pairwise sum.
+ * The column kernels run the same tree down many adjacent columns at once,
+ * leaf by leaf across all of them, so a sum along a strided axis (axis=0 of a
+ * C array) reads rows as contiguous runs, as np.sum(axis=0) does, and still
+ * gives each column exactly its own pairwise sum.
  *
  * Integers accumulate modulo 2^64 in uint64 (np.sum's int64/uint64 result,
  * wrapping included); order does not matter for them.
@@ -39,15 +40,41 @@ typedef union {
 
 enum { NUMEXT_TREE_REAL = 0, NUMEXT_TREE_COMPLEX = 1 };
 
+/* Columns the column kernels sum together: up to 32 KiB of each row, read as
+ * one contiguous run as np.sum(axis=0) reads it (shorter runs measured up to
+ * 1.5x slower: the prefetcher restarts on every run), while the accumulators
+ * (8 + tree depth rows of them) stay in L2. */
+#define NUMEXT_COLS_BATCH_BYTES 32768
+static inline npy_intp numext_cols_batch(npy_intp itemsize)
+{
+    return NUMEXT_COLS_BATCH_BYTES / itemsize;
+}
+
+/* Distance between accumulator rows: a multiple of 4 KiB apart they would
+ * compete for the same L1 sets; 3 cache lines of padding spread them. */
+#define NUMEXT_ACC_STRIDE(ncols) ((ncols) + 24)
+
+/* Levels of the pairwise tree over n elements. */
+static inline npy_intp numext_sum_tree_depth(npy_intp n)
+{
+    npy_intp depth = 1;
+    while (n > 128) {
+        n = n - n / 2 + 8; /* the larger child is at most this long */
+        depth++;
+    }
+    return depth;
+}
+
 typedef struct {
     int tree;            /* which pairwise tree: real or complex */
     npy_intp itemsize;   /* input element size */
     /* Sum of n elements `stride` bytes apart (no final 0 +). */
     void (*partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc);
-    /* Sums of `ncols` adjacent columns (itemsize apart), rows `row_stride` apart;
-     * NULL where columns fall back to `partial` one at a time. */
+    /* Sums of ncols <= numext_cols_batch(itemsize) adjacent columns (itemsize
+     * apart), rows `row_stride` apart, using numext_cols_work_bytes(ncols, n)
+     * bytes of `work`; NULL where columns fall back to `partial` one by one. */
     void (*cols_partial)(const char *a, npy_intp ncols, npy_intp n, npy_intp row_stride,
-                         numext_sum_acc *acc);
+                         numext_sum_acc *acc, void *work);
     void (*combine)(numext_sum_acc *left, const numext_sum_acc *right); /* left += right */
     void (*store)(const numext_sum_acc *acc, char *out);                /* out = 0 + acc */
 } numext_sum_kernel;
@@ -66,6 +93,13 @@ static inline npy_intp numext_sum_tree_split(int tree, npy_intp n)
     return n2 - n2 % 8;
 }
 
+/* Workspace a column kernel needs: (1 + tree depth + 8) accumulator rows. */
+static inline size_t numext_cols_work_bytes(npy_intp ncols, npy_intp n)
+{
+    return (size_t)(NUMEXT_ACC_STRIDE(ncols) * (numext_sum_tree_depth(n) + 9)) *
+           sizeof(npy_longdouble);
+}
+
 #define NUMEXT_LOAD_SCALAR(T, ACC, p) ((ACC)(*(const T *)(p)))
 #define NUMEXT_LOAD_HALF(T, ACC, p) npy_half_to_float(*(const npy_half *)(p))
 #define NUMEXT_STORE_SCALAR(T, ACC, out, v) (*(T *)(out) = (T)((ACC)0 + (v)))
@@ -73,10 +107,9 @@ static inline npy_intp numext_sum_tree_split(int tree, npy_intp n)
 
 /*
  * Real floats. T: element type, ACC: accumulator type, FIELD: its member of
- * numext_sum_acc, LOAD/STORE: conversions, W: columns per column block (one
- * cache line of T).
+ * numext_sum_acc, LOAD/STORE: conversions.
  */
-#define NUMEXT_DEFINE_REAL_SUM(NAME, T, ACC, FIELD, LOAD, STORE, W)                          \
+#define NUMEXT_DEFINE_REAL_SUM(NAME, T, ACC, FIELD, LOAD, STORE)                             \
     static inline __attribute__((always_inline)) ACC NAME##_block(const char *a, npy_intp n, \
                                                                    npy_intp stride)           \
     {                                                                                        \
@@ -117,69 +150,80 @@ static inline npy_intp numext_sum_tree_split(int tree, npy_intp n)
     {                                                                                        \
         acc->FIELD = NAME##_pairwise(a, n, stride);                                          \
     }                                                                                        \
-    /* The same tree down W adjacent columns at once: res[c] is column c's sum. */           \
-    NUMEXT_SIMD_CLONES static void NAME##_cols_pairwise(const char *a, npy_intp n,           \
-                                                        npy_intp rs, ACC *res)               \
+    /* One leaf (n <= 128 rows) of the tree down ncols adjacent columns. The 8            \
+     * accumulators of every column live in r, rows NUMEXT_ACC_STRIDE(ncols) apart (padded   \
+     * so they do not share cache sets); each input row is read as one contiguous run,     \
+     * so the hardware prefetcher sees plain streams. */                                   \
+    NUMEXT_SIMD_CLONES static void NAME##_cols_leaf(const char *a, npy_intp ncols,           \
+                                                    npy_intp n, npy_intp rs,                 \
+                                                    ACC *restrict res, ACC *restrict r)      \
     {                                                                                        \
-        const npy_intp sz = (npy_intp)sizeof(T);                                             \
         if (n < 8) {                                                                         \
-            for (int c = 0; c < W; c++) {                                                    \
+            for (npy_intp c = 0; c < ncols; c++) {                                           \
                 res[c] = (ACC)-0.0;                                                          \
             }                                                                                \
             for (npy_intp i = 0; i < n; i++) {                                               \
-                for (int c = 0; c < W; c++) {                                                \
-                    res[c] += LOAD(T, ACC, a + i * rs + c * sz);                             \
+                const T *row = (const T *)(a + i * rs);                                      \
+                for (npy_intp c = 0; c < ncols; c++) {                                       \
+                    res[c] += LOAD(T, ACC, row + c);                                         \
                 }                                                                            \
             }                                                                                \
+            return;                                                                          \
         }                                                                                    \
-        else if (n <= 128) {                                                                 \
-            ACC r[8][W];                                                                     \
+        const npy_intp ld = NUMEXT_ACC_STRIDE(ncols);                                        \
+        for (int k = 0; k < 8; k++) {                                                        \
+            const T *restrict row = (const T *)(a + k * rs);                                 \
+            ACC *restrict rk = r + k * ld;                                                   \
+            for (npy_intp c = 0; c < ncols; c++) {                                           \
+                rk[c] = LOAD(T, ACC, row + c);                                               \
+            }                                                                                \
+        }                                                                                    \
+        npy_intp i;                                                                          \
+        for (i = 8; i < n - (n % 8); i += 8) {                                               \
             for (int k = 0; k < 8; k++) {                                                    \
-                for (int c = 0; c < W; c++) {                                                \
-                    r[k][c] = LOAD(T, ACC, a + k * rs + c * sz);                             \
-                }                                                                            \
-            }                                                                                \
-            npy_intp i;                                                                      \
-            for (i = 8; i < n - (n % 8); i += 8) {                                           \
-                for (int k = 0; k < 8; k++) {                                                \
-                    for (int c = 0; c < W; c++) {                                            \
-                        r[k][c] += LOAD(T, ACC, a + (i + k) * rs + c * sz);                  \
-                    }                                                                        \
-                }                                                                            \
-            }                                                                                \
-            for (int c = 0; c < W; c++) {                                                    \
-                res[c] = ((r[0][c] + r[1][c]) + (r[2][c] + r[3][c])) +                       \
-                         ((r[4][c] + r[5][c]) + (r[6][c] + r[7][c]));                        \
-            }                                                                                \
-            for (; i < n; i++) {                                                             \
-                for (int c = 0; c < W; c++) {                                                \
-                    res[c] += LOAD(T, ACC, a + i * rs + c * sz);                             \
+                const T *restrict row = (const T *)(a + (i + k) * rs);                       \
+                ACC *restrict rk = r + k * ld;                                               \
+                for (npy_intp c = 0; c < ncols; c++) {                                       \
+                    rk[c] += LOAD(T, ACC, row + c);                                          \
                 }                                                                            \
             }                                                                                \
         }                                                                                    \
-        else {                                                                               \
-            npy_intp n2 = numext_sum_tree_split(NUMEXT_TREE_REAL, n);                        \
-            ACC right[W];                                                                    \
-            NAME##_cols_pairwise(a, n2, rs, res);                                            \
-            NAME##_cols_pairwise(a + n2 * rs, n - n2, rs, right);                            \
-            for (int c = 0; c < W; c++) {                                                    \
-                res[c] += right[c];                                                          \
+        for (npy_intp c = 0; c < ncols; c++) {                                               \
+            res[c] = ((r[c] + r[ld + c]) + (r[2 * ld + c] + r[3 * ld + c])) +               \
+                     ((r[4 * ld + c] + r[5 * ld + c]) + (r[6 * ld + c] + r[7 * ld + c]));    \
+        }                                                                                    \
+        for (; i < n; i++) {                                                                 \
+            const T *row = (const T *)(a + i * rs);                                          \
+            for (npy_intp c = 0; c < ncols; c++) {                                           \
+                res[c] += LOAD(T, ACC, row + c);                                             \
             }                                                                                \
         }                                                                                    \
     }                                                                                        \
-    static void NAME##_cols_partial(const char *a, npy_intp ncols, npy_intp n, npy_intp rs,  \
-                                    numext_sum_acc *acc)                                     \
+    /* The tree down ncols adjacent columns, leaf by leaf across all of them: res[c] is     \
+     * column c's pairwise sum. scratch holds (8 + tree depth) * NUMEXT_ACC_STRIDE(ncols). */\
+    static void NAME##_cols_tree(const char *a, npy_intp ncols, npy_intp n, npy_intp rs,     \
+                                 ACC *res, ACC *scratch)                                     \
     {                                                                                        \
-        npy_intp c0 = 0;                                                                     \
-        for (; c0 + W <= ncols; c0 += W) {                                                   \
-            ACC res[W];                                                                      \
-            NAME##_cols_pairwise(a + c0 * (npy_intp)sizeof(T), n, rs, res);                  \
-            for (int c = 0; c < W; c++) {                                                    \
-                acc[c0 + c].FIELD = res[c];                                                  \
-            }                                                                                \
+        if (n <= 128) {                                                                      \
+            NAME##_cols_leaf(a, ncols, n, rs, res, scratch);                                 \
+            return;                                                                          \
         }                                                                                    \
-        for (; c0 < ncols; c0++) {                                                           \
-            NAME##_partial(a + c0 * (npy_intp)sizeof(T), n, rs, &acc[c0]);                   \
+        npy_intp n2 = numext_sum_tree_split(NUMEXT_TREE_REAL, n);                            \
+        ACC *right = scratch;                                                                \
+        NAME##_cols_tree(a, ncols, n2, rs, res, scratch);                                    \
+        NAME##_cols_tree(a + n2 * rs, ncols, n - n2, rs, right,                              \
+                         scratch + NUMEXT_ACC_STRIDE(ncols));                                \
+        for (npy_intp c = 0; c < ncols; c++) {                                               \
+            res[c] += right[c];                                                              \
+        }                                                                                    \
+    }                                                                                        \
+    static void NAME##_cols_partial(const char *a, npy_intp ncols, npy_intp n, npy_intp rs,  \
+                                    numext_sum_acc *acc, void *work)                         \
+    {                                                                                        \
+        ACC *res = work;                                                                     \
+        NAME##_cols_tree(a, ncols, n, rs, res, res + NUMEXT_ACC_STRIDE(ncols));              \
+        for (npy_intp c = 0; c < ncols; c++) {                                               \
+            acc[c].FIELD = res[c];                                                           \
         }                                                                                    \
     }                                                                                        \
     static void NAME##_combine(numext_sum_acc *left, const numext_sum_acc *right)            \
@@ -252,7 +296,6 @@ static inline npy_intp numext_sum_tree_split(int tree, npy_intp n)
  * a count (x != 0 for bool). Accumulates modulo 2^64. */
 #define NUMEXT_INT_VALUE(x) (x)
 #define NUMEXT_BOOL_VALUE(x) ((x) != 0)
-#define NUMEXT_INT_COLS 16
 #define NUMEXT_DEFINE_INT_SUM(NAME, T, OUT, VALUE)                                           \
     NUMEXT_SIMD_CLONES static npy_uint64 NAME##_total(const char *a, npy_intp n,             \
                                                       npy_intp stride)                       \
@@ -275,32 +318,27 @@ static inline npy_intp numext_sum_tree_split(int tree, npy_intp n)
     {                                                                                        \
         acc->u = NAME##_total(a, n, stride);                                                 \
     }                                                                                        \
-    NUMEXT_SIMD_CLONES static void NAME##_cols_block(const char *a, npy_intp n, npy_intp rs, \
-                                                     npy_uint64 *s)                          \
+    /* ncols adjacent columns, row after row (order is free for integers). */              \
+    NUMEXT_SIMD_CLONES static void NAME##_cols_block(const char *a, npy_intp ncols,          \
+                                                     npy_intp n, npy_intp rs, npy_uint64 *s) \
     {                                                                                        \
-        for (int c = 0; c < NUMEXT_INT_COLS; c++) {                                          \
+        for (npy_intp c = 0; c < ncols; c++) {                                               \
             s[c] = 0;                                                                        \
         }                                                                                    \
         for (npy_intp i = 0; i < n; i++) {                                                   \
             const T *row = (const T *)(a + i * rs);                                          \
-            for (int c = 0; c < NUMEXT_INT_COLS; c++) {                                      \
+            for (npy_intp c = 0; c < ncols; c++) {                                           \
                 s[c] += (npy_uint64)VALUE(row[c]);                                           \
             }                                                                                \
         }                                                                                    \
     }                                                                                        \
     static void NAME##_cols_partial(const char *a, npy_intp ncols, npy_intp n, npy_intp rs,  \
-                                    numext_sum_acc *acc)                                     \
+                                    numext_sum_acc *acc, void *work)                         \
     {                                                                                        \
-        npy_intp c0 = 0;                                                                     \
-        for (; c0 + NUMEXT_INT_COLS <= ncols; c0 += NUMEXT_INT_COLS) {                       \
-            npy_uint64 s[NUMEXT_INT_COLS];                                                   \
-            NAME##_cols_block(a + c0 * (npy_intp)sizeof(T), n, rs, s);                       \
-            for (int c = 0; c < NUMEXT_INT_COLS; c++) {                                      \
-                acc[c0 + c].u = s[c];                                                        \
-            }                                                                                \
-        }                                                                                    \
-        for (; c0 < ncols; c0++) {                                                           \
-            acc[c0].u = NAME##_total(a + c0 * (npy_intp)sizeof(T), n, rs);                   \
+        npy_uint64 *s = work;                                                                \
+        NAME##_cols_block(a, ncols, n, rs, s);                                               \
+        for (npy_intp c = 0; c < ncols; c++) {                                               \
+            acc[c].u = s[c];                                                                 \
         }                                                                                    \
     }                                                                                        \
     static void NAME##_combine(numext_sum_acc *left, const numext_sum_acc *right)            \

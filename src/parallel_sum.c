@@ -33,13 +33,12 @@ NUMEXT_DEFINE_INT_SUM(sum_long, npy_long, npy_long, NUMEXT_INT_VALUE)
 NUMEXT_DEFINE_INT_SUM(sum_ulong, npy_ulong, npy_ulong, NUMEXT_INT_VALUE)
 NUMEXT_DEFINE_INT_SUM(sum_longlong, npy_longlong, npy_longlong, NUMEXT_INT_VALUE)
 NUMEXT_DEFINE_INT_SUM(sum_ulonglong, npy_ulonglong, npy_ulonglong, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_REAL_SUM(sum_half, npy_half, npy_float, f, NUMEXT_LOAD_HALF, NUMEXT_STORE_HALF, 32)
-NUMEXT_DEFINE_REAL_SUM(sum_float, npy_float, npy_float, f, NUMEXT_LOAD_SCALAR, NUMEXT_STORE_SCALAR,
-                       16)
+NUMEXT_DEFINE_REAL_SUM(sum_half, npy_half, npy_float, f, NUMEXT_LOAD_HALF, NUMEXT_STORE_HALF)
+NUMEXT_DEFINE_REAL_SUM(sum_float, npy_float, npy_float, f, NUMEXT_LOAD_SCALAR, NUMEXT_STORE_SCALAR)
 NUMEXT_DEFINE_REAL_SUM(sum_double, npy_double, npy_double, d, NUMEXT_LOAD_SCALAR,
-                       NUMEXT_STORE_SCALAR, 8)
+                       NUMEXT_STORE_SCALAR)
 NUMEXT_DEFINE_REAL_SUM(sum_longdouble, npy_longdouble, npy_longdouble, g, NUMEXT_LOAD_SCALAR,
-                       NUMEXT_STORE_SCALAR, 4)
+                       NUMEXT_STORE_SCALAR)
 NUMEXT_DEFINE_COMPLEX_SUM(sum_cfloat, npy_float, cf)
 NUMEXT_DEFINE_COMPLEX_SUM(sum_cdouble, npy_double, cd)
 NUMEXT_DEFINE_COMPLEX_SUM(sum_clongdouble, npy_longdouble, cg)
@@ -84,67 +83,93 @@ typedef struct {
     const char *in;
     char *out;
     npy_intp nouter, n, in_outer, out_outer, in_core;
-    npy_intp unit_items;     /* outer items per unit: 1 row, or a column block */
+    npy_intp unit_items;     /* outer items per unit: 1 row, or a batch of columns */
     npy_intp units;          /* ceil(nouter / unit_items) */
     npy_intp units_per_task; /* whole-core tasks */
     npy_intp nleaves;        /* > 1: each unit's core is cut into tree leaves */
     npy_intp *leaf_start, *leaf_len;
     numext_sum_acc *partials; /* [item * nleaves + leaf] */
+    char *scratch;            /* column workspace, scratch_bytes per thread */
+    size_t scratch_bytes;
 } sum_job;
 
-#define COLUMN_BATCH 64
+/* Column kernels need a workspace per thread: one allocation per call, never
+ * per task (concurrent malloc/free of large blocks serialises threads on the
+ * kernel's mmap lock). Returns 0, or -1 when there is no memory for it, in
+ * which case columns are summed one at a time. */
+static int alloc_scratch(sum_job *job, int nthreads, npy_intp core_len)
+{
+    job->scratch = NULL;
+    if (job->unit_items <= 1) {
+        return 0;
+    }
+    size_t bytes = (size_t)job->unit_items * sizeof(numext_sum_acc) +
+                   numext_cols_work_bytes(job->unit_items, core_len);
+    bytes = (bytes + 4095) / 4096 * 4096;
+    job->scratch = aligned_alloc(4096, bytes * (size_t)nthreads);
+    job->scratch_bytes = bytes;
+    if (job->scratch == NULL) {
+        job->unit_items = 1;
+        job->units = job->nouter;
+        return -1;
+    }
+    return 0;
+}
 
-/* Sums of outer items [lo, hi), whole core, stored. */
-static void sum_items(const sum_job *job, npy_intp lo, npy_intp hi)
+/* Sums of outer items [lo, hi) over core elements [start, start + len): stored
+ * into `out` when partials is NULL, else into partials[item * nleaves + leaf]. */
+static void sum_range(const sum_job *job, int thread_index, npy_intp lo, npy_intp hi,
+                      npy_intp start, npy_intp len, npy_intp leaf)
 {
     const numext_sum_kernel *k = job->k;
+    const char *base = job->in + start * job->in_core;
     if (job->unit_items > 1) {
-        numext_sum_acc acc[COLUMN_BATCH];
-        for (npy_intp c0 = lo; c0 < hi; c0 += COLUMN_BATCH) {
-            npy_intp nc = hi - c0 < COLUMN_BATCH ? hi - c0 : COLUMN_BATCH;
-            k->cols_partial(job->in + c0 * job->in_outer, nc, job->n, job->in_core, acc);
+        char *scratch = job->scratch + (size_t)thread_index * job->scratch_bytes;
+        void *work = scratch;
+        numext_sum_acc *acc = (numext_sum_acc *)(scratch + job->scratch_bytes -
+                                                 (size_t)job->unit_items * sizeof(numext_sum_acc));
+        for (npy_intp c0 = lo; c0 < hi; c0 += job->unit_items) {
+            npy_intp nc = hi - c0 < job->unit_items ? hi - c0 : job->unit_items;
+            k->cols_partial(base + c0 * job->in_outer, nc, len, job->in_core, acc, work);
             for (npy_intp c = 0; c < nc; c++) {
-                k->store(&acc[c], job->out + (c0 + c) * job->out_outer);
+                if (job->partials == NULL) {
+                    k->store(&acc[c], job->out + (c0 + c) * job->out_outer);
+                }
+                else {
+                    job->partials[(c0 + c) * job->nleaves + leaf] = acc[c];
+                }
             }
         }
         return;
     }
     for (npy_intp i = lo; i < hi; i++) {
-        numext_sum_acc acc;
-        k->partial(job->in + i * job->in_outer, job->n, job->in_core, &acc);
-        k->store(&acc, job->out + i * job->out_outer);
+        if (job->partials == NULL) {
+            numext_sum_acc one;
+            k->partial(base + i * job->in_outer, len, job->in_core, &one);
+            k->store(&one, job->out + i * job->out_outer);
+        }
+        else {
+            k->partial(base + i * job->in_outer, len, job->in_core,
+                       &job->partials[i * job->nleaves + leaf]);
+        }
     }
 }
 
 static void whole_core_task(void *arg, size_t task, int thread_index)
 {
-    (void)thread_index;
     const sum_job *job = arg;
-    npy_intp u0 = (npy_intp)task * job->units_per_task;
-    npy_intp u1 = u0 + job->units_per_task;
-    npy_intp lo = u0 * job->unit_items, hi = u1 * job->unit_items;
-    sum_items(job, lo, hi < job->nouter ? hi : job->nouter);
+    npy_intp lo = (npy_intp)task * job->units_per_task * job->unit_items;
+    npy_intp hi = lo + job->units_per_task * job->unit_items;
+    sum_range(job, thread_index, lo, hi < job->nouter ? hi : job->nouter, 0, job->n, 0);
 }
 
 static void leaf_task(void *arg, size_t task, int thread_index)
 {
-    (void)thread_index;
     const sum_job *job = arg;
-    const numext_sum_kernel *k = job->k;
     npy_intp unit = (npy_intp)task / job->nleaves, leaf = (npy_intp)task % job->nleaves;
     npy_intp lo = unit * job->unit_items;
     npy_intp hi = lo + job->unit_items < job->nouter ? lo + job->unit_items : job->nouter;
-    const char *base = job->in + job->leaf_start[leaf] * job->in_core;
-    if (job->unit_items > 1) {
-        numext_sum_acc acc[COLUMN_BATCH];
-        k->cols_partial(base + lo * job->in_outer, hi - lo, job->leaf_len[leaf], job->in_core, acc);
-        for (npy_intp c = 0; c < hi - lo; c++) {
-            job->partials[(lo + c) * job->nleaves + leaf] = acc[c];
-        }
-        return;
-    }
-    k->partial(base + lo * job->in_outer, job->leaf_len[leaf], job->in_core,
-               &job->partials[lo * job->nleaves + leaf]);
+    sum_range(job, thread_index, lo, hi, job->leaf_start[leaf], job->leaf_len[leaf], leaf);
 }
 
 /* Leaves of the pairwise tree over n elements: nodes no longer than `target`. */
@@ -203,19 +228,25 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     }
     npy_intp cap = max_leaves(job->n, target);
     job->leaf_start = malloc((size_t)cap * 2 * sizeof(npy_intp));
-    job->partials = NULL;
+    numext_sum_acc *partials = NULL;
     if (job->leaf_start != NULL) {
         job->leaf_len = job->leaf_start + cap;
         job->nleaves = 0;
         collect_leaves(k->tree, 0, job->n, target, job->leaf_start, job->leaf_len, &job->nleaves);
-        job->partials = malloc((size_t)(job->nouter * job->nleaves) * sizeof(numext_sum_acc));
+        partials = malloc((size_t)(job->nouter * job->nleaves) * sizeof(numext_sum_acc));
     }
-    if (job->partials == NULL) {
+    if (partials == NULL || alloc_scratch(job, nthreads, target) < 0) {
         /* No memory for the bookkeeping: still give the right answer. */
+        free(partials);
         free(job->leaf_start);
-        sum_items(job, 0, job->nouter);
+        free(job->scratch);
+        job->partials = NULL;
+        alloc_scratch(job, 1, job->n);
+        sum_range(job, 0, 0, job->nouter, 0, job->n, 0);
+        free(job->scratch);
         return;
     }
+    job->partials = partials;
     numext_parallel_for((size_t)(job->units * job->nleaves), leaf_task, job, nthreads);
     for (npy_intp i = 0; i < job->nouter; i++) {
         numext_sum_acc total;
@@ -223,6 +254,7 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
         combine_leaves(k, job->n, target, job->partials + i * job->nleaves, &next, &total);
         k->store(&total, job->out + i * job->out_outer);
     }
+    free(job->scratch);
     free(job->partials);
     free(job->leaf_start);
 }
@@ -240,7 +272,7 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
     /* Adjacent columns (a sum along a strided axis) are summed together. */
     if (k->cols_partial != NULL && job.in_outer == k->itemsize && job.nouter > 1 &&
         job.in_core != k->itemsize) {
-        job.unit_items = COLUMN_BATCH;
+        job.unit_items = numext_cols_batch(k->itemsize);
     }
     job.units = (job.nouter + job.unit_items - 1) / job.unit_items;
     const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
@@ -251,13 +283,17 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
     }
     const int nthreads = nbytes >= NUMEXT_PARALLEL_MIN_BYTES ? numext_threads_available() : 1;
     const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
-    if (ntasks <= 1) {
-        sum_items(&job, 0, job.nouter);
-    }
-    else if ((size_t)job.units >= ntasks) {
-        job.units_per_task = (job.units + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
-        size_t tasks = (size_t)((job.units + job.units_per_task - 1) / job.units_per_task);
-        numext_parallel_for(tasks, whole_core_task, &job, nthreads);
+    if (ntasks <= 1 || (size_t)job.units >= ntasks) {
+        alloc_scratch(&job, ntasks <= 1 ? 1 : nthreads, job.n);
+        if (ntasks <= 1) {
+            sum_range(&job, 0, 0, job.nouter, 0, job.n, 0);
+        }
+        else {
+            job.units_per_task = (job.units + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+            size_t tasks = (size_t)((job.units + job.units_per_task - 1) / job.units_per_task);
+            numext_parallel_for(tasks, whole_core_task, &job, nthreads);
+        }
+        free(job.scratch);
     }
     else {
         run_split_core(&job, nthreads, ntasks);

@@ -1,0 +1,189 @@
+"""Timing helpers shared by ``python -m numext`` and ``tools/measure_targets.py``.
+
+Nothing here is part of numext's API. Timings on a shared machine are noisy,
+so every figure is the best of several repeats, and candidates that are
+compared with each other are timed interleaved (one repeat of each in turn),
+so a burst of load from elsewhere hits all of them alike.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import platform
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+import numext
+
+
+@dataclass
+class Candidate:
+    """One way of doing a job, timed per call.
+
+    ``threads``: numext's pool size while this candidate is timed (None: leave it).
+    ``setup``/``teardown``: run around this candidate's repeats, outside the timing.
+    """
+
+    key: str
+    fn: Callable[[], Any]
+    threads: int | None = None
+    setup: Callable[[], Any] | None = None
+    teardown: Callable[[], Any] | None = None
+
+
+def _timed(fn: Callable[[], Any], number: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return time.perf_counter() - t0
+
+
+def _calibrate(fn: Callable[[], Any], min_time: float, max_number: int) -> int:
+    """Calls per timing so that one timing lasts at least ``min_time``."""
+    fn()  # warm-up: first-touch page faults, caches, lazy initialisation
+    number = 1
+    while number < max_number:
+        t = _timed(fn, number)
+        if t >= min_time:
+            break
+        grow = 10 if t <= 0 else min(10.0, max(2.0, 1.2 * min_time / t))
+        number = min(max_number, int(number * grow) + 1)
+    return number
+
+
+def time_candidates(
+    candidates: Iterable[Candidate],
+    repeat: int = 7,
+    min_time: float = 2e-3,
+    max_number: int = 100_000,
+) -> dict[str, float]:
+    """Best seconds per call of each candidate, timed interleaved, GC off."""
+    cands = list(candidates)
+    numbers: dict[str, int] = {}
+    best: dict[str, float] = {c.key: float("inf") for c in cands}
+
+    def run(c: Candidate, body: Callable[[], None]) -> None:
+        previous = numext.set_num_threads(c.threads) if c.threads is not None else None
+        if c.setup is not None:
+            c.setup()
+        try:
+            body()
+        finally:
+            if c.teardown is not None:
+                c.teardown()
+            if previous is not None:
+                numext.set_num_threads(previous)
+
+    gc_was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for c in cands:
+            run(c, lambda c=c: numbers.__setitem__(c.key, _calibrate(c.fn, min_time, max_number)))
+        for _ in range(max(1, repeat)):
+            for c in cands:
+                def body(c: Candidate = c) -> None:
+                    t = _timed(c.fn, numbers[c.key]) / numbers[c.key]
+                    best[c.key] = min(best[c.key], t)
+
+                run(c, body)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return best
+
+
+def best_time(fn: Callable[[], Any], repeat: int = 7, min_time: float = 2e-3, threads: int | None = None) -> float:
+    """Best seconds per call of one callable."""
+    return time_candidates([Candidate("f", fn, threads)], repeat, min_time)["f"]
+
+
+# ---- the machine's memory bandwidth, measured with NumPy --------------------
+
+
+def measure_bandwidth(mib: int = 256, repeat: int = 7, threads: int | None = None) -> dict[str, Any]:
+    """Copy and read bandwidth of a ``mib`` MiB buffer, in GB/s (1e9 bytes/s).
+
+    copy: ``np.copyto(dst, src)``, bytes counted = 2n (read n, write n).
+    read: the best of ``np.add.reduce`` on the float64 and int64 views and
+    ``max`` of the int64 view, bytes counted = n.
+    Each once on the calling thread and once split over ``threads`` Python
+    threads (NumPy releases the GIL in these loops), so the ceiling for a
+    multi-threaded kernel is measured too. ``best`` is the larger of the two.
+    """
+    threads = threads or numext.default_num_threads()
+    nbytes = (int(mib) << 20) // 64 * 64
+    src = np.ones(nbytes // 8)
+    dst = np.empty_like(src)
+    dst.fill(0.0)  # touch the pages: we measure bandwidth, not page faults
+    src_i = src.view(np.int64)
+    reads = [lambda a: np.add.reduce(a), lambda a: np.add.reduce(a.view(np.int64)), lambda a: a.view(np.int64).max()]
+    out: dict[str, Any] = {"buffer_MiB": nbytes >> 20, "threads": threads}
+    t_copy1 = best_time(lambda: np.copyto(dst, src), repeat, min_time=0)
+    t_read1 = min(best_time(lambda f=f: f(src), repeat, min_time=0) for f in reads)
+    out["copy_1t_GBps"] = 2 * nbytes / t_copy1 / 1e9
+    out["read_1t_GBps"] = nbytes / t_read1 / 1e9
+    if threads > 1:
+        srcs = np.array_split(src, threads)
+        dsts = np.array_split(dst, threads)
+        with ThreadPoolExecutor(threads) as ex:
+            def copy_mt() -> None:
+                list(ex.map(np.copyto, dsts, srcs))
+
+            def read_mt(f: Callable[[Any], Any]) -> None:
+                list(ex.map(f, srcs))
+
+            t_copyn = best_time(copy_mt, repeat, min_time=0)
+            t_readn = min(best_time(lambda f=f: read_mt(f), repeat, min_time=0) for f in reads)
+        out[f"copy_{threads}t_GBps"] = 2 * nbytes / t_copyn / 1e9
+        out[f"read_{threads}t_GBps"] = nbytes / t_readn / 1e9
+    out["copy_GBps"] = max(v for k, v in out.items() if k.startswith("copy_") and k.endswith("t_GBps"))
+    out["read_GBps"] = max(v for k, v in out.items() if k.startswith("read_") and k.endswith("t_GBps"))
+    del src, dst, src_i
+    return out
+
+
+# ---- environment ---------------------------------------------------------------
+
+
+def optional_module(name: str) -> Any | None:
+    """The module, or None when it is not installed (or fails to import)."""
+    try:
+        return importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - a broken optional install counts as missing
+        return None
+
+
+def environment() -> dict[str, Any]:
+    import os
+
+    info: dict[str, Any] = {
+        "numext": numext.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": _cpu_name(),
+        "os_cpu_count": os.cpu_count(),
+        "numext_default_threads": numext.default_num_threads(),
+    }
+    for name in ("numexpr", "numba"):
+        mod = sys.modules.get(name)
+        info[name] = getattr(mod, "__version__", None) if mod is not None else None
+    return info
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

@@ -1,0 +1,557 @@
+"""numext.double_pixels and numext.double against their oracle, np.multiply(x, 2).
+
+Every check compares with what NumPy itself does on the same input: values
+(bit for bit, NaN where NaN, sign of zero), result dtype and type, the
+RuntimeWarnings raised, and the exceptions.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import numext
+from conftest import PARALLEL_BYTES, assert_same_array
+
+# Every numeric dtype, by the type character of the loop it should pick.
+NUMERIC_CHARS = "?bBhHiIlLqQefdgFDG"
+NUMERIC_DTYPES = [np.dtype(c) for c in NUMERIC_CHARS]
+FLOAT_DTYPES = [np.dtype(c) for c in "efdg"]
+COMPLEX_DTYPES = [np.dtype(c) for c in "FDG"]
+INEXACT_DTYPES = FLOAT_DTYPES + COMPLEX_DTYPES
+INT_DTYPES = [np.dtype(c) for c in "bBhHiIlLqQ"]
+
+
+def dtype_id(dt: np.dtype) -> str:
+    return f"{dt.char}-{dt.name}"
+
+
+SETTINGS = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+# ---- helpers ---------------------------------------------------------------
+
+
+def _assert_same_parts(got: np.ndarray, expected: np.ndarray) -> None:
+    nan = np.isnan(expected)
+    np.testing.assert_array_equal(np.isnan(got), nan, err_msg="NaN in different places")
+    np.testing.assert_array_equal(got[~nan], expected[~nan])
+    # The sign of zero (and of inf) matters; the sign of a NaN is payload, and
+    # NumPy's own complex multiply gives either sign depending on the strides.
+    np.testing.assert_array_equal(np.signbit(got[~nan]), np.signbit(expected[~nan]),
+                                  err_msg="different sign")
+
+
+def assert_same(got, expected) -> None:
+    """Same type, dtype, shape and values: NaN where NaN (its sign and payload
+    aside), the sign of every zero, real and imaginary parts separately."""
+    assert type(got) is type(expected), (type(got), type(expected))
+    got_a, exp_a = np.asarray(got), np.asarray(expected)
+    assert got_a.dtype == exp_a.dtype, (got_a.dtype, exp_a.dtype)
+    assert got_a.shape == exp_a.shape, (got_a.shape, exp_a.shape)
+    if exp_a.dtype.kind == "c":
+        _assert_same_parts(got_a.real, exp_a.real)
+        _assert_same_parts(got_a.imag, exp_a.imag)
+    elif exp_a.dtype.kind == "f":
+        _assert_same_parts(got_a, exp_a)
+    else:
+        assert_same_array(got_a, exp_a)
+
+
+def run_recording(fn):
+    """(result or exception, sorted warnings) of fn(); warning texts normalised
+    so NumPy's 'in multiply' reads as numext's 'in double_pixels'."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = fn()
+        except Exception as exc:  # noqa: BLE001 - compared with NumPy's
+            result = exc
+    seen = sorted(
+        {(w.category.__name__, str(w.message).replace("multiply", "double_pixels")) for w in caught}
+    )
+    return result, seen
+
+
+def error_kind(exc: Exception) -> type:
+    """The broad class of an error: NumPy's casting errors name the operand
+    that failed (input or output), which differs between a unary and a binary ufunc."""
+    for kind in (FloatingPointError, np.exceptions.AxisError, TypeError, ValueError, ArithmeticError):
+        if isinstance(exc, kind):
+            return kind
+    return type(exc)
+
+
+def check_like_multiply(ours, numpys) -> None:
+    """`ours()` and `numpys()` give the same result (or exception type) and warnings."""
+    got, got_warnings = run_recording(ours)
+    expected, expected_warnings = run_recording(numpys)
+    if isinstance(expected, Exception):
+        assert isinstance(got, Exception), f"NumPy raised {expected!r}, numext returned {got!r}"
+        assert error_kind(got) is error_kind(expected), (got, expected)
+    else:
+        assert not isinstance(got, Exception), f"numext raised {got!r}, NumPy returned {expected!r}"
+        assert_same(got, expected)
+    assert got_warnings == expected_warnings
+
+
+def elements_for(dtype: np.dtype):
+    """Any value of the dtype, NaN, inf and -0.0 included."""
+    return hnp.from_dtype(dtype)
+
+
+def special_values(dtype: np.dtype) -> np.ndarray:
+    """Values where doubling is interesting: extremes, NaN, inf, signed zeros."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        return np.array([False, True], dtype)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        vals = [info.min, info.min + 1, -1, 0, 1, info.max // 2, info.max // 2 + 1, info.max - 1, info.max]
+        return np.array([v for v in vals if info.min <= v <= info.max], dtype)
+    real = np.finfo(dtype.type(0).real.dtype)
+    reals = [0.0, -0.0, 1.0, -1.5, np.inf, -np.inf, np.nan, float(real.tiny), float(real.smallest_subnormal),
+             float(real.max), -float(real.max), float(real.max) / 2, float(real.max) / 3]
+    if dtype.kind == "f":
+        return np.array(reals, dtype)
+    out = np.empty(len(reals) ** 2, dtype)
+    out.real = np.repeat(np.array(reals, out.real.dtype), len(reals))
+    out.imag = np.tile(np.array(reals, out.real.dtype), len(reals))
+    return out
+
+
+# ---- the loop table ----------------------------------------------------------
+
+
+def test_loop_table_is_every_numeric_dtype():
+    assert numext.double_pixels.nin == 1 and numext.double_pixels.nout == 1
+    assert numext.double_pixels.types == ["?->l"] + [f"{c}->{c}" for c in NUMERIC_CHARS[1:]]
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+def test_result_dtype_is_multiplys(dtype):
+    x = np.ones(3, dtype)
+    assert numext.double_pixels(x).dtype == np.multiply(x, 2).dtype
+    assert numext.double(x).dtype == np.multiply(x, 2).dtype
+
+
+# ---- property tests against np.multiply(x, 2) ---------------------------------
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+@SETTINGS
+@given(data=st.data())
+def test_matches_multiply_any_shape(dtype, data):
+    x = data.draw(
+        hnp.arrays(dtype, hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=6),
+                   elements=elements_for(dtype)),
+        label="x",
+    )
+    check_like_multiply(lambda: numext.double_pixels(x), lambda: np.multiply(x, 2))
+    check_like_multiply(lambda: numext.double(x), lambda: np.multiply(x, 2))
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+@SETTINGS
+@given(data=st.data())
+def test_matches_multiply_strided_views(dtype, data):
+    """Negative steps, steps > 1, newaxis, ellipsis, transposes: any strides."""
+    x = data.draw(
+        hnp.arrays(dtype, hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=9),
+                   elements=elements_for(dtype)),
+        label="x",
+    )
+    index = data.draw(hnp.basic_indices(x.shape, allow_newaxis=True, allow_ellipsis=True), label="index")
+    view = x[index]
+    if data.draw(st.booleans(), label="transpose"):
+        view = np.asarray(view).T
+    check_like_multiply(lambda: numext.double_pixels(view), lambda: np.multiply(view, 2))
+    if isinstance(view, np.ndarray):
+        # In place on the view itself: both sides on identical copies.
+        base_ours, base_np = x.copy(), x.copy()
+        v_ours, v_np = base_ours[index], base_np[index]
+        if data.draw(st.booleans(), label="transpose in place"):
+            v_ours, v_np = v_ours.T, v_np.T
+        if v_ours.dtype != np.bool_:
+            check_like_multiply(lambda: numext.double_pixels(v_ours, out=v_ours),
+                                lambda: np.multiply(v_np, 2, out=v_np))
+            assert_same(base_ours, base_np)
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+def test_special_values(dtype):
+    x = special_values(dtype)
+    for view in (x, x[::-1], x[::2], x[1::3]):
+        check_like_multiply(lambda: numext.double_pixels(view), lambda: np.multiply(view, 2))
+
+
+def test_complex_uses_the_full_product():
+    # (1 + inf j) * (2 + 0j) = (1*2 - inf*0) + (1*0 + inf*2) j = nan + inf j in NumPy.
+    for dtype in COMPLEX_DTYPES:
+        x = np.array([complex(1, np.inf), complex(np.inf, 1), complex(np.inf, np.nan)], dtype)
+        check_like_multiply(lambda: numext.double_pixels(x), lambda: np.multiply(x, 2))
+        with np.errstate(invalid="ignore"):
+            got = numext.double_pixels(x)
+        assert np.isnan(got[0].real) and np.isposinf(got[0].imag)
+
+
+@SETTINGS
+@given(
+    x_dtype=st.sampled_from(NUMERIC_DTYPES),
+    out_dtype=st.sampled_from(NUMERIC_DTYPES),
+    casting=st.sampled_from(["no", "equiv", "safe", "same_kind", "unsafe"]),
+    data=st.data(),
+)
+def test_out_and_casting_like_multiply(x_dtype, out_dtype, casting, data):
+    x = data.draw(hnp.arrays(x_dtype, hnp.array_shapes(min_dims=0, max_dims=3, max_side=5),
+                             elements=elements_for(x_dtype)), label="x")
+    fill = data.draw(hnp.from_dtype(out_dtype), label="fill")
+    out_ours = np.full(x.shape, fill, out_dtype)
+    out_np = out_ours.copy()
+    x_np, two = x, 2
+    if casting in ("no", "equiv"):
+        # Under these rules np.multiply cannot cast the Python int 2, nor bool
+        # to int64 (double_pixels has its own bool -> int64 loop): give it the
+        # operands double_pixels' loop sees.
+        x_np = x.astype(np.int64) if x.dtype == np.bool_ else x
+        two = x_np.dtype.type(2)
+    check_like_multiply(lambda: numext.double_pixels(x, out=out_ours, casting=casting),
+                        lambda: np.multiply(x_np, two, out=out_np, casting=casting))
+    assert_same(out_ours, out_np)
+    if casting == "same_kind":
+        out2 = np.full(x.shape, fill, out_dtype)
+        check_like_multiply(lambda: numext.double(x, out=out2), lambda: np.multiply(x, 2, out=out_np))
+
+
+@SETTINGS
+@given(
+    x_dtype=st.sampled_from(NUMERIC_DTYPES),
+    # No bool: double_pixels has no bool->bool loop (np.multiply's ?? -> ? is logical and).
+    loop_dtype=st.sampled_from(NUMERIC_DTYPES[1:]),
+    casting=st.sampled_from(["safe", "same_kind", "unsafe"]),
+    data=st.data(),
+)
+def test_dtype_argument_like_multiply(x_dtype, loop_dtype, casting, data):
+    x = data.draw(hnp.arrays(x_dtype, hnp.array_shapes(min_dims=0, max_dims=2, max_side=5),
+                             elements=elements_for(x_dtype)), label="x")
+    check_like_multiply(lambda: numext.double_pixels(x, dtype=loop_dtype, casting=casting),
+                        lambda: np.multiply(x, 2, dtype=loop_dtype, casting=casting))
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+@SETTINGS
+@given(data=st.data())
+def test_where_and_broadcasting_into_out(dtype, data):
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4),
+                       label="shapes")
+    x_shape, where_shape = shapes.input_shapes
+    # out may be larger still: x and where broadcast into it.
+    extra = data.draw(hnp.array_shapes(min_dims=0, max_dims=1, min_side=1, max_side=3), label="extra")
+    out_shape = tuple(extra) + tuple(shapes.result_shape)
+    x = data.draw(hnp.arrays(dtype, x_shape, elements=elements_for(dtype)), label="x")
+    where = data.draw(hnp.arrays(np.bool_, where_shape), label="where")
+    out_dtype = np.multiply(np.ones(1, dtype), 2).dtype
+    fill = data.draw(hnp.from_dtype(out_dtype), label="fill")
+    out_ours = np.full(out_shape, fill, out_dtype)
+    out_np = out_ours.copy()
+    check_like_multiply(lambda: numext.double_pixels(x, out=out_ours, where=where),
+                        lambda: np.multiply(x, 2, out=out_np, where=where))
+    assert_same(out_ours, out_np)
+    out_ours = np.full(out_shape, fill, out_dtype)
+    out_np = out_ours.copy()
+    check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+    assert_same(out_ours, out_np)
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES[1:], ids=dtype_id)  # bool: see below
+@SETTINGS
+@given(data=st.data())
+def test_overlapping_out_like_multiply(dtype, data):
+    n = data.draw(st.integers(2, 40), label="n")
+    x = data.draw(hnp.arrays(dtype, n, elements=elements_for(dtype)), label="x")
+    shift = data.draw(st.integers(-(n - 1), n - 1), label="shift")
+    step = data.draw(st.sampled_from([1, 2, -1, -2]), label="step")
+
+    def views(arr):
+        if shift >= 0:
+            a, b = arr[: n - shift], arr[shift:]
+        else:
+            a, b = arr[-shift:], arr[: n + shift]
+        return a[::step], b[::step]
+
+    ours, ref = x.copy(), x.copy()
+    src_o, dst_o = views(ours)
+    src_r, dst_r = views(ref)
+    check_like_multiply(lambda: numext.double_pixels(src_o, out=dst_o),
+                        lambda: np.multiply(src_r, 2, out=dst_r))
+    assert_same(ours, ref)
+
+
+# ---- explicit cases -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [d for d in NUMERIC_DTYPES if d != np.bool_], ids=dtype_id)
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_overlap_shifted_by_one(dtype, size, num_threads):
+    n = 50 if size == "small" else 2 * PARALLEL_BYTES // dtype.itemsize + 37
+    with np.errstate(all="ignore"):
+        x = (np.arange(n) % 101).astype(dtype)
+    for src, dst in [(slice(None, -1), slice(1, None)), (slice(1, None), slice(None, -1)),
+                     (slice(None, None, -1), slice(None))]:
+        ours, ref = x.copy(), x.copy()
+        numext.double_pixels(ours[src], out=ours[dst])
+        np.multiply(ref[src], 2, out=ref[dst])
+        assert_same(ours, ref)
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_overlap_bool_into_its_own_int64_buffer(size, num_threads):
+    """bool -> int64 into the memory the bools are read from (bools viewed at stride 8)."""
+    n = 50 if size == "small" else 2 * PARALLEL_BYTES // 8 + 5
+    buf = (np.arange(n) % 3 == 0).astype(np.int64)
+    ref = buf.copy()
+    x, x_ref = buf.view(np.bool_)[::8], ref.view(np.bool_)[::8]
+    assert np.shares_memory(x, buf)
+    numext.double_pixels(x, out=buf)
+    np.multiply(x_ref, 2, out=ref)
+    assert_same(buf, ref)
+    # Shifted by one element.
+    buf2 = (np.arange(n) % 3 == 0).astype(np.int64)
+    ref2 = buf2.copy()
+    numext.double_pixels(buf2.view(np.bool_)[: 8 * (n - 1) : 8], out=buf2[1:])
+    np.multiply(ref2.view(np.bool_)[: 8 * (n - 1) : 8], 2, out=ref2[1:])
+    assert_same(buf2, ref2)
+
+
+def test_img_column_slices_and_layouts():
+    rng = np.random.default_rng(1)
+    img = rng.integers(0, 256, (64, 48, 3), dtype=np.uint8)
+    for view in (img[:, ::2], img[::-1, ::3, ::-1], img.transpose(2, 0, 1), np.asfortranarray(img),
+                 img[..., 1], img[10:11, :, 0]):
+        assert_same(numext.double_pixels(view), np.multiply(view, 2))
+        assert_same(numext.double(view), np.multiply(view, 2))
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+def test_large_inputs_over_threads(dtype, num_threads):
+    """Big enough that every thread gets work; odd sizes, misaligned and strided
+    operands exercise the cache-line cutting."""
+    rng = np.random.default_rng(dtype.num)
+    n = 2 * PARALLEL_BYTES // dtype.itemsize + 13
+    if dtype.kind == "b":
+        x = rng.integers(0, 2, n).astype(bool)
+    elif dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        x = rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+    else:
+        x = np.empty(n, dtype)
+        x[...] = rng.standard_normal(n) * 1e3
+        if dtype.kind == "c":
+            x.imag = rng.standard_normal(n)
+        specials = special_values(dtype)
+        x[rng.integers(0, n, len(specials))] = specials
+    with np.errstate(all="ignore"):
+        expected = np.multiply(x, 2)
+        assert_same(numext.double_pixels(x), expected)
+        assert_same(numext.double(x), expected)
+        assert_same(numext.double_pixels(x[::-1]), expected[::-1])
+        assert_same(numext.double_pixels(x[1::3]), expected[1::3])
+        # Output misaligned by one element, and strided.
+        buf = np.zeros(n + 1, expected.dtype)
+        numext.double_pixels(x, out=buf[1:])
+        assert_same(buf[1:], expected)
+        buf2 = np.zeros(2 * n, expected.dtype)
+        numext.double_pixels(x, out=buf2[::2])
+        assert_same(buf2[::2], expected)
+        assert not buf2[1::2].any()
+        # 2-D, both axes strided.
+        img = x[: (n // 64) * 64].reshape(-1, 64)
+        assert_same(numext.double_pixels(img[:, ::2]), expected[: img.size].reshape(-1, 64)[:, ::2])
+        if dtype.kind != "b":
+            inplace = x.copy()
+            assert numext.double_pixels(inplace, out=inplace) is inplace
+            assert_same(inplace, expected)
+
+
+@pytest.mark.parametrize("dtype", INT_DTYPES, ids=dtype_id)
+def test_integers_wrap_without_warning(dtype):
+    info = np.iinfo(dtype)
+    x = np.array([info.max, info.min, info.max // 2 + 1, -1 if info.min < 0 else info.max], dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            got = numext.double_pixels(x)
+    assert_same(got, np.multiply(x, 2))
+    # Python-int arithmetic modulo 2**bits, as the wrap is defined.
+    bits = 8 * dtype.itemsize
+    for g, v in zip(got.tolist(), x.tolist()):
+        w = (2 * v) % (1 << bits)
+        if info.min < 0 and w >= 1 << (bits - 1):
+            w -= 1 << bits
+        assert g == w
+
+
+def test_bool_gives_int64():
+    x = np.array([True, False, True])
+    assert_same(numext.double_pixels(x), np.multiply(x, 2))
+    assert numext.double_pixels(x).dtype == np.int64
+    assert_same(numext.double_pixels(np.True_), np.multiply(np.True_, 2))
+
+
+@pytest.mark.parametrize("dtype", INEXACT_DTYPES, ids=dtype_id)
+def test_overflow_warns_and_raises(dtype):
+    big = np.finfo(dtype.type(0).real.dtype).max
+    x = np.array([1, big], dtype)
+    with pytest.warns(RuntimeWarning, match="overflow encountered in double_pixels"):
+        got = numext.double_pixels(x)
+    with np.errstate(over="ignore"):
+        assert_same(got, np.multiply(x, 2))
+    with np.errstate(over="raise"):
+        with pytest.raises(FloatingPointError, match="overflow"):
+            numext.double_pixels(x)
+    with np.errstate(over="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            numext.double_pixels(x)
+
+
+@pytest.mark.parametrize("dtype", INEXACT_DTYPES, ids=dtype_id)
+def test_overflow_in_a_worker_thread_is_reported(dtype, num_threads):
+    """The overflowing element is last: with 2+ threads a worker usually computes it."""
+    n = 2 * PARALLEL_BYTES // dtype.itemsize
+    x = np.ones(n, dtype)
+    big = np.finfo(dtype.type(0).real.dtype).max
+    x[-1] = big
+    x[n // 2 + 1] = 3  # the middle is harmless
+    with np.errstate(over="ignore"):
+        expected = np.multiply(x, 2)
+    for _ in range(5):  # which thread gets the last task varies: ask several times
+        with pytest.warns(RuntimeWarning, match="overflow"):
+            got = numext.double_pixels(x)
+        assert_same(got, expected)
+        with np.errstate(over="raise"):
+            with pytest.raises(FloatingPointError, match="overflow"):
+                numext.double_pixels(x)
+            with pytest.raises(FloatingPointError, match="overflow"):
+                numext.double_pixels(x[::-1][::-1])
+    # Warnings from workers do not leak into the next, clean call.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            assert_same(numext.double_pixels(x[:-1]), np.multiply(x[:-1], 2))
+
+
+@pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=dtype_id)
+def test_invalid_in_a_worker_thread_is_reported(dtype, num_threads):
+    n = 2 * PARALLEL_BYTES // dtype.itemsize
+    x = np.ones(n, dtype)
+    x[-1] = complex(np.inf, 1)  # inf * 0 in the imaginary part: invalid
+    with np.errstate(invalid="raise"):
+        with pytest.raises(FloatingPointError, match="invalid"):
+            np.multiply(x, 2)
+        for _ in range(3):
+            with pytest.raises(FloatingPointError, match="invalid"):
+                numext.double_pixels(x)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.array([object(), 1], dtype=object),
+        np.array([1, 2], dtype=object),
+        np.array(["a", "bc"]),
+        np.array([b"a", b"bc"]),
+        np.array(["2020-01-01"], dtype="datetime64[D]"),
+        np.array([1, 2], dtype="timedelta64[s]"),
+        np.zeros(2, dtype=[("a", "i4"), ("b", "f8")]),
+        np.zeros(2, dtype="V8"),
+        "text",
+        b"bytes",
+    ],
+    ids=["object", "object-ints", "str", "bytes", "datetime64", "timedelta64", "structured", "void",
+         "python-str", "python-bytes"],
+)
+def test_unsupported_dtypes_raise_type_error(x):
+    with pytest.raises(TypeError, match="double_pixels"):
+        numext.double_pixels(x)
+    with pytest.raises(TypeError, match="double_pixels"):
+        numext.double(x)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [3, -7, 0, True, False, 2.5, -0.0, float("inf"), float("nan"), 1 + 2j, complex(1, float("inf")),
+     [1, 2, 3], [[1.5, -2.0], [3.0, 4.0]], (1, 2), [True, False], [], [[]], [1, 2.5], [1, 2j],
+     np.int8(-128), np.uint8(200), np.float32(3.5), np.float16(65504), np.longdouble(1.25),
+     np.complex64(1 - 1j), np.array(5), np.array(-0.0), np.array(7, dtype=np.uint16), 2**62,
+     np.iinfo(np.int64).max],
+    ids=repr,
+)
+def test_array_likes_and_scalars(value):
+    """Python scalars, lists, NumPy scalars and 0-d arrays: same value and type as np.multiply."""
+    check_like_multiply(lambda: numext.double_pixels(value), lambda: np.multiply(value, 2))
+    check_like_multiply(lambda: numext.double(value), lambda: np.multiply(value, 2))
+
+
+def test_out_returns_out_and_works_in_place():
+    x = np.arange(10, dtype=np.int16)
+    out = np.empty_like(x)
+    assert numext.double_pixels(x, out=out) is out
+    assert numext.double(x, out=out) is out
+    assert_same(out, np.multiply(x, 2))
+    assert numext.double_pixels(x, out=(out,)) is out
+    y = x.copy()
+    numext.double(y, out=y)
+    assert_same(y, np.multiply(x, 2))
+    zero_d = np.array(4.0)
+    res = numext.double_pixels(zero_d, out=zero_d)
+    assert res is zero_d and zero_d == 8.0
+
+
+def test_out_shape_mismatch_raises_like_numpy():
+    x = np.arange(6.0).reshape(2, 3)
+    for out_shape in [(3, 2), (2,), (6,), (2, 4)]:
+        out_a, out_b = np.empty(out_shape), np.empty(out_shape)
+        check_like_multiply(lambda: numext.double_pixels(x, out=out_a), lambda: np.multiply(x, 2, out=out_b))
+        with pytest.raises(ValueError):
+            numext.double_pixels(x, out=out_a)
+
+
+def test_array_ufunc_override_is_honoured():
+    class Sentinel:
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            return ("called", ufunc, method, len(inputs))
+
+    assert numext.double_pixels(Sentinel()) == ("called", numext.double_pixels, "__call__", 1)
+
+
+def test_subclass_is_kept():
+    m = np.ma.masked_array([1.0, 2.0, 3.0], mask=[False, True, False])
+    got = numext.double_pixels(m)
+    assert isinstance(got, np.ma.MaskedArray)
+    np.testing.assert_array_equal(got.mask, m.mask)
+    np.testing.assert_array_equal(got.compressed(), np.multiply(m, 2).compressed())
+
+
+def test_pandas_series_in_series_out():
+    pd = pytest.importorskip("pandas")
+    s = pd.Series([1.5, -2.0, np.nan, 4.0], index=["a", "b", "c", "d"], name="px")
+    got = numext.double_pixels(s)
+    expected = np.multiply(s, 2)
+    assert isinstance(got, pd.Series)
+    assert got.index.equals(s.index)
+    assert got.name == s.name
+    pd.testing.assert_series_equal(got, expected)
+    img = pd.Series(np.array([200, 100, 0], dtype=np.uint8), index=[10, 20, 30])
+    pd.testing.assert_series_equal(numext.double_pixels(img), np.multiply(img, 2))
+    df = pd.DataFrame({"a": [1, 2], "b": [0.5, -0.0]})
+    pd.testing.assert_frame_equal(numext.double_pixels(df), np.multiply(df, 2))
