@@ -37,3 +37,9 @@ from . import _threads as _threads_module
 
 _threads_module._configure_at_import()
 del _threads_module
+
+# threadpoolctl: threadpool_info()/threadpool_limits() see numext's pool.
+# Cheap (does not import threadpoolctl) and never raises.
+from . import _threadpoolctl
+
+_threadpoolctl.install()

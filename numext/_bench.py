@@ -122,7 +122,6 @@ def measure_bandwidth(mib: int = 256, repeat: int = 7, threads: int | None = Non
     src = np.ones(nbytes // 8)
     dst = np.empty_like(src)
     dst.fill(0.0)  # touch the pages: we measure bandwidth, not page faults
-    src_i = src.view(np.int64)
     reads = [lambda a: np.add.reduce(a), lambda a: np.add.reduce(a.view(np.int64)), lambda a: a.view(np.int64).max()]
     out: dict[str, Any] = {"buffer_MiB": nbytes >> 20, "threads": threads}
     t_copy1 = best_time(lambda: np.copyto(dst, src), repeat, min_time=0)
@@ -145,8 +144,78 @@ def measure_bandwidth(mib: int = 256, repeat: int = 7, threads: int | None = Non
         out[f"read_{threads}t_GBps"] = nbytes / t_readn / 1e9
     out["copy_GBps"] = max(v for k, v in out.items() if k.startswith("copy_") and k.endswith("t_GBps"))
     out["read_GBps"] = max(v for k, v in out.items() if k.startswith("read_") and k.endswith("t_GBps"))
-    del src, dst, src_i
     return out
+
+
+# ---- other processes' load -----------------------------------------------------
+
+
+def _proc_stat_busy() -> tuple[float, float] | None:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user
+    return (total - idle) / tick, total / tick
+
+
+def _own_cpu() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class OtherLoad:
+    """CPU time other processes used while the ``with`` block ran (Linux; else unknown).
+
+    ``cpus``: their average load in CPUs; ``fraction``: of the machine's capacity.
+    A shared machine's timings are only as good as this is small.
+    """
+
+    def __enter__(self) -> "OtherLoad":
+        self._start = (_proc_stat_busy(), _own_cpu(), time.perf_counter())
+        self.cpus: float | None = None
+        self.fraction: float | None = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        stat0, own0, t0 = self._start
+        stat1, own1, t1 = _proc_stat_busy(), _own_cpu(), time.perf_counter()
+        if stat0 is None or stat1 is None or t1 <= t0:
+            return
+        busy = (stat1[0] - stat0[0]) - (own1 - own0)
+        capacity = stat1[1] - stat0[1]
+        self.cpus = max(0.0, busy / (t1 - t0))
+        self.fraction = max(0.0, busy / capacity) if capacity > 0 else None
+
+    def describe(self) -> str:
+        if self.cpus is None:
+            return "load from other processes unknown"
+        return f"other processes used {self.cpus:.2f} CPUs on average ({100 * (self.fraction or 0):.0f}% of the machine)"
+
+
+def wait_for_quiet(max_wait: float, busy_below: float = 0.10, window: float = 1.0) -> float | None:
+    """Wait (up to ``max_wait`` s) for a ``window`` in which the machine is less than
+    ``busy_below`` busy; returns the last busy fraction seen (None: unknown)."""
+    deadline = time.perf_counter() + max_wait
+    frac = None
+    while True:
+        a = _proc_stat_busy()
+        time.sleep(window)
+        b = _proc_stat_busy()
+        if a is None or b is None:
+            return None
+        frac = (b[0] - a[0]) / max(1e-9, b[1] - a[1])
+        if frac < busy_below or time.perf_counter() >= deadline:
+            return frac
 
 
 # ---- environment ---------------------------------------------------------------
@@ -171,11 +240,32 @@ def environment() -> dict[str, Any]:
         "cpu": _cpu_name(),
         "os_cpu_count": os.cpu_count(),
         "numext_default_threads": numext.default_num_threads(),
+        "last_level_cache_bytes": last_level_cache_bytes(),
     }
     for name in ("numexpr", "numba"):
         mod = sys.modules.get(name)
         info[name] = getattr(mod, "__version__", None) if mod is not None else None
     return info
+
+
+def last_level_cache_bytes() -> int | None:
+    """Size of the largest CPU cache (Linux sysfs), None when unknown."""
+    import glob
+
+    best = None
+    for d in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*"):
+        try:
+            with open(d + "/size") as f:
+                text = f.read().strip()
+        except OSError:
+            continue
+        scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:].upper(), 1)
+        try:
+            size = int(text.rstrip("KMGkmg")) * scale
+        except ValueError:
+            continue
+        best = size if best is None else max(best, size)
+    return best
 
 
 def _cpu_name() -> str:

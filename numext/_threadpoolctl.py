@@ -26,7 +26,9 @@ __all__ = ["install", "register", "NUMEXT_USER_API"]
 NUMEXT_USER_API = "numext"
 _MIN_VERSION = (3, 2)  # threadpoolctl.register / LibController appeared in 3.2.0
 
-_registered = False
+# The threadpoolctl module object numext is registered with (a reimported
+# threadpoolctl is a new object with fresh controller lists).
+_registered_module: Any = None
 
 
 def _make_controller_class(threadpoolctl: Any) -> type:
@@ -34,7 +36,7 @@ def _make_controller_class(threadpoolctl: Any) -> type:
 
     max_threads = int(_numext.MAX_THREADS)
 
-    class NumextController(threadpoolctl.LibController):  # type: ignore[misc, name-defined]
+    class NumextController(threadpoolctl.LibController):  # type: ignore[misc]
         """threadpoolctl controller for numext's process-wide pthread pool."""
 
         user_api = NUMEXT_USER_API
@@ -45,10 +47,10 @@ def _make_controller_class(threadpoolctl: Any) -> type:
             "numext_threadpool_set_num_threads",
         )
 
-        def get_num_threads(self) -> int:
+        def get_num_threads(self) -> int | None:
             get = getattr(self.dynlib, "numext_threadpool_get_num_threads", None)
             if get is None:
-                return None  # type: ignore[return-value]  # threadpoolctl's "unknown"
+                return None  # threadpoolctl's "unknown"
             get.restype = _ctypes_int()
             get.argtypes = []
             return int(get())
@@ -93,19 +95,16 @@ def register() -> bool:
     Returns True when numext is (now) registered, False when threadpoolctl is
     missing or older than 3.2. Never raises.
     """
-    global _registered
-    if _registered:
-        return True
     try:
-        import threadpoolctl
+        import threadpoolctl  # type: ignore[import-untyped, unused-ignore]
     except Exception:
         return False
     return _register_with(threadpoolctl)
 
 
 def _register_with(threadpoolctl: Any) -> bool:
-    global _registered
-    if _registered:
+    global _registered_module
+    if threadpoolctl is _registered_module:
         return True
     try:
         if _version_tuple(getattr(threadpoolctl, "__version__", "0")) < _MIN_VERSION:
@@ -113,7 +112,7 @@ def _register_with(threadpoolctl: Any) -> bool:
         if not hasattr(threadpoolctl, "register") or not hasattr(threadpoolctl, "LibController"):
             return False
         threadpoolctl.register(_make_controller_class(threadpoolctl))
-        _registered = True
+        _registered_module = threadpoolctl
         return True
     except Exception:
         return False
@@ -141,7 +140,7 @@ class _RegisterOnImport:
                 spec = find_spec(fullname, path, target)
                 if spec is not None:
                     break
-            loader = getattr(spec, "loader", None)
+            loader: Any = getattr(spec, "loader", None)
             exec_module = getattr(loader, "exec_module", None)
             if exec_module is None:
                 return spec

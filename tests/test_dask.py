@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import subprocess
 import sys
 import threading
 
@@ -194,17 +195,19 @@ def compute(client, collection):
     return client.compute(collection).result(timeout=CLUSTER_TIMEOUT)
 
 
+PRE_SPAWN_CAP = {"distributed.nanny.pre-spawn-environ.NUMEXT_NUM_THREADS": "1"}
+
+
 @pytest.fixture(scope="module")
 def process_client():
     """Two worker processes, one thread each, capped to one numext thread each
-    through the workers' environment (LocalCluster(env=...) -> Nanny(env=...))."""
-    with local_client(
-        processes=True,
-        n_workers=2,
-        threads_per_worker=1,
-        env={"NUMEXT_NUM_THREADS": "1"},
-    ) as client:
-        yield client
+    through dask's config: distributed.nanny.pre-spawn-environ puts
+    NUMEXT_NUM_THREADS=1 in each worker's environment before the process starts
+    (LocalCluster(env=...) sets it only after start-up, too late for a script
+    whose main module imports numext: spawned workers re-import it first)."""
+    with dask.config.set(PRE_SPAWN_CAP):
+        with local_client(processes=True, n_workers=2, threads_per_worker=1) as client:
+            yield client
 
 
 def test_process_workers_numext_threads_capped(process_client):
@@ -239,15 +242,63 @@ def test_process_workers_submit_ufunc_directly(process_client):
     assert_same(future.result(timeout=CLUSTER_TIMEOUT), x * 2)
 
 
-def test_pre_spawn_environ_caps_numext_threads():
-    """The dask-config way (also works for `dask worker` on the command line):
-    distributed.nanny.pre-spawn-environ, next to OMP_NUM_THREADS & co."""
+SCRIPT = """
+import numext                      # the main module imports numext at the top
+import dask
+import dask.array as da
+import numpy as np
+from distributed import Client, LocalCluster, WorkerPlugin
+
+
+class NumextThreads(WorkerPlugin):
+    name = "numext-threads"
+
+    def __init__(self, n=None):
+        self.n = n
+
+    def setup(self, worker):
+        import numext
+
+        numext.set_num_threads(self.n or worker.state.nthreads)
+
+
+def cluster(**kwargs):
+    return LocalCluster(n_workers=1, processes=True, host="127.0.0.1",
+                        dashboard_address=None, silence_logs=40, **kwargs)
+
+
+if __name__ == "__main__":
+    x = np.random.default_rng(0).standard_normal((16, 1000))
     with dask.config.set({"distributed.nanny.pre-spawn-environ.NUMEXT_NUM_THREADS": "1"}):
-        with local_client(processes=True, n_workers=1, threads_per_worker=1) as client:
-            assert list(client.run(numext.get_num_threads).values()) == [1]
-            x = random_array((16, 1000), "float64")
-            d = da.from_array(x, chunks=(4, -1))
-            assert_same(compute(client, numext.parallel_sum(d)), np.sum(x, axis=-1))
+        with cluster(threads_per_worker=1) as c, Client(c, timeout=60) as client:
+            pre_spawn = list(client.run(numext.get_num_threads).values())
+            got = client.compute(numext.parallel_sum(da.from_array(x, chunks=(4, -1))))
+            assert np.array_equal(got.result(timeout=60), np.sum(x, axis=-1))
+    with cluster(threads_per_worker=1) as c, Client(c, timeout=60) as client:
+        client.register_plugin(NumextThreads())
+        plugin = list(client.run(numext.get_num_threads).values())
+    print("caps", pre_spawn, plugin)
+"""
+
+
+def test_caps_hold_when_main_module_imports_numext(tmp_path):
+    """A user script with `import numext` at the top: pre-spawn-environ and the
+    worker plugin both cap the spawned workers' pools."""
+    pytest.importorskip("distributed")
+    script = tmp_path / "cap_numext_threads.py"
+    script.write_text(SCRIPT)
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMEXT_NUM_THREADS", "PYTHONPATH")}
+    env["PYTHONWARNINGS"] = "ignore"
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=2 * CLUSTER_TIMEOUT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "caps [1] [1]" in proc.stdout, proc.stdout + proc.stderr[-3000:]
 
 
 def _numext_threads_plugin():
@@ -302,8 +353,8 @@ def test_threads_cluster_several_threads_in_numext():
             _BARRIER[0] = None
         assert_same(got, img * 2)
 
-        x = random_array((n * 32, 20000), "float64")
-        dx = da.from_array(x, chunks=(32, -1))
+        x = random_array((n * 16, 8192), "float64")  # 1 MiB blocks: split over the pool
+        dx = da.from_array(x, chunks=(16, -1))
         assert_same(compute(client, numext.parallel_sum(dx)), np.sum(x, axis=-1))
         assert_same(compute(client, numext.double_pixels(dx)), x * 2)
 

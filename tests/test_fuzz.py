@@ -18,19 +18,20 @@ A long run: pytest tests/test_fuzz.py --fuzz-examples 20000
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-import math
 import warnings
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import numext
-from conftest import PARALLEL_BYTES, assert_same_array
+from conftest import PARALLEL_BYTES
+from conftest import assert_same_array as _assert_same_array
+from oracles import pairwise_sum_last_axis
 
 AxisError = np.exceptions.AxisError
 _ERROR_KINDS = (MemoryError, AxisError, TypeError, FloatingPointError, OverflowError, ValueError, IndexError)
@@ -38,8 +39,52 @@ _ERROR_KINDS = (MemoryError, AxisError, TypeError, FloatingPointError, OverflowE
 NATIVE = ["?", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f2", "f4", "f8", "g", "c8", "c16", "G"]
 SWAPPED = [">i2", ">u4", ">i8", ">f2", ">f4", ">f8", ">c8", ">c16"]
 CASTINGS = [None, "no", "equiv", "safe", "same_kind", "unsafe"]
-# Output dtypes of parallel_sum's loops (np.sum's accumulator dtypes).
-SUM_LOOP_OUT = {np.dtype(c) for c in ["i8", "u8", "f2", "f4", "f8", "g", "c8", "c16", "G"]}
+# parallel_sum's loops by output dtype (np.sum's accumulator dtypes): the
+# input dtypes each output has a loop for.
+SUM_LOOPS = {
+    np.dtype(out): [np.dtype(i) for i in ins]
+    for out, ins in {
+        "i8": ["?", "i1", "i2", "i4", "i8"],
+        "u8": ["u1", "u2", "u4", "u8"],
+        "f2": ["f2"],
+        "f4": ["f4"],
+        "f8": ["f8"],
+        "g": ["g"],
+        "c8": ["c8"],
+        "c16": ["c16"],
+        "G": ["G"],
+    }.items()
+}
+SUM_LOOP_OUT = set(SUM_LOOPS)
+
+
+def _nan_sign_cleared(a: np.ndarray) -> np.ndarray:
+    a = np.array(a)  # a copy
+    parts = [a.real, a.imag] if a.dtype.kind == "c" else [a]
+    for part in parts:
+        part[np.isnan(part)] = np.nan  # +nan, no payload
+    return a
+
+
+def assert_same_array(got, expected) -> None:
+    """conftest's assert_same_array, but the sign of a NaN is payload: ignored.
+
+    (x86 makes NaNs with the sign bit set; whether a NaN from inf * 0 or a
+    cast comes out as +nan or -nan depends on the order of operations and is
+    no part of NumPy's contract.)
+    """
+    got = np.asarray(got)
+    expected = np.asarray(expected)
+    if got.dtype.kind in "fc" and expected.dtype.kind in "fc":
+        got, expected = _nan_sign_cleared(got), _nan_sign_cleared(expected)
+    _assert_same_array(got, expected)
+
+
+OUTCOMES: collections.Counter = collections.Counter()
+
+
+def _event(name: str) -> None:
+    OUTCOMES[name] += 1
 
 
 def error_kind(exc: BaseException) -> type:
@@ -140,7 +185,7 @@ def _make_array(spec: ArraySpec) -> np.ndarray:
 def array_specs(draw, min_dims=0, dtypes=None, allow_broadcast=True):
     dtype = draw(st.sampled_from(dtypes or NATIVE + SWAPPED))
     itemsize = np.dtype(dtype).itemsize
-    big = draw(st.integers(0, 19)) == 0  # ~5%: crosses the parallel threshold
+    big = draw(st.integers(0, 9)) == 0  # ~10%: crosses the parallel threshold
     if big:
         ndim = draw(st.integers(1, 2))
         total = PARALLEL_BYTES * draw(st.sampled_from([1, 2])) // itemsize + draw(st.integers(0, 100))
@@ -151,7 +196,14 @@ def array_specs(draw, min_dims=0, dtypes=None, allow_broadcast=True):
             base_shape = (rows, max(1, total // rows))
     else:
         base_shape = draw(hnp.array_shapes(min_dims=max(min_dims, 0), max_dims=4, min_side=0, max_side=9))
-    index = draw(hnp.basic_indices(base_shape, min_dims=min_dims, allow_newaxis=True, allow_ellipsis=True))
+    if big:
+        # Keep most of a big array: strided or reversed slices, no integer index.
+        index = tuple(
+            slice(draw(st.sampled_from([None, 1])), None, draw(st.sampled_from([1, 1, 2, -1, -2, 3])))
+            for _ in base_shape
+        )
+    else:
+        index = draw(hnp.basic_indices(base_shape, min_dims=min_dims, allow_newaxis=True, allow_ellipsis=True))
     transpose = draw(st.booleans())
     broadcast = ()
     if allow_broadcast and not big and draw(st.integers(0, 9)) == 0:
@@ -168,6 +220,11 @@ def _thread_counts():
 
 # ---------------------------------------------------------------------------
 # double_pixels / numext.double
+
+# BUG found by this suite, pinned in test_stress.py (strict xfail): an out=
+# one element behind its input in the same buffer is wrong when the call is
+# split over threads. Set to False once fixed.
+OVERLAP_BEHIND_BUG = True
 
 
 @dataclasses.dataclass
@@ -199,7 +256,7 @@ def unary_specs(draw):
 
 
 def _unary_call_args(spec: UnarySpec):
-    """Fresh (x, kwargs, out_array_or_None, mask_or_None) for one call."""
+    """Fresh (x, kwargs, out array or None) for one call."""
     with np.errstate(all="ignore"):
         return _unary_call_args_inner(spec)
 
@@ -283,7 +340,8 @@ def _two(x, spec: UnarySpec):
 def _unary_known_divergence(spec: UnarySpec, x) -> bool:
     """double_pixels accepts a bool input under casting='no'/'equiv' (its own
     bool -> int64 loop needs no cast) where np.multiply(x, 2) must cast the bool
-    to int64 and refuses; pinned as a strict xfail in test_bad_input.py."""
+    to int64 and refuses; see test_double_pixels_casting_no_small in
+    test_bad_input.py."""
     return x.dtype == np.bool_ and spec.casting in ("no", "equiv") and spec.dtype is None
 
 
@@ -303,9 +361,10 @@ def _run_unary(spec: UnarySpec):
                 exp = outcome(lambda: np.multiply(x2, 2, out=kw2.get("out")))
             else:
                 exp = outcome(lambda: np.multiply(x2, _two(x2, spec), **kw2))
+    _event(f"double_pixels: numpy {exp[0]}, numext {got[0]}{' (parallel size)' if x.nbytes >= PARALLEL_BYTES // 2 else ''}")
     if exp[0] == "raise":
         if got[0] == "ok" and _unary_known_divergence(spec, x):
-            return  # pinned in test_bad_input.py
+            return  # see test_double_pixels_casting_no_small
         assert got[0] == "raise", f"NumPy raised {exp[1]!r}, numext returned {got[1]!r}"
         assert error_kind(got[1]) is error_kind(exp[1]), (got[1], exp[1])
         return
@@ -317,6 +376,11 @@ def _run_unary(spec: UnarySpec):
         raise AssertionError(f"NumPy returned, numext raised {got[1]!r}") from got[1]
     if out is not None:
         assert got[1] is out
+        if spec.out == "overlap" and OVERLAP_BEHIND_BUG and not np.array_equal(got_out, out2, equal_nan=True):
+            # The known race (see test_stress.py::test_overlapping_out_behind_input):
+            # out one element behind x, split over threads. Counted, not failed.
+            _event("double_pixels: KNOWN BUG overlapping out= wrong")
+            return
         assert_same_array(got_out, out2)
         assert got_out.dtype == out2.dtype
     _compare_masked(got[1], exp[1], spec, kw)
@@ -417,7 +481,7 @@ def _gufunc_cast_refusal(x_dtype, spec: SumSpec, out) -> bool:
         d = np.dtype(spec.dtype)
         if d not in SUM_LOOP_OUT:
             return True  # no loop has this output dtype
-        if not np.can_cast(x_dtype, d, casting):
+        if not any(np.can_cast(x_dtype, loop_in, casting) for loop_in in SUM_LOOPS[d]):
             return True
     elif not np.can_cast(x_dtype, x_dtype.newbyteorder("="), casting):
         return True  # byte-swapped input under casting='no'
@@ -449,7 +513,9 @@ def _tolerance_check(got, expected, x, axis, keepdims):
         assert np.array_equal(got, expected)
         return
     real = got.real.dtype
-    eps = float(np.finfo(np.float32 if real == np.float16 else real).eps)
+    # The reference may add in the result dtype itself (np.sum adds row after
+    # row in float16 along a strided axis), so its epsilon, not the accumulator's.
+    eps = float(np.finfo(real).eps)
     xa = np.asarray(x)
     n = max(1, xa.size // max(1, expected.size))
     with np.errstate(all="ignore"):
@@ -461,6 +527,7 @@ def _tolerance_check(got, expected, x, axis, keepdims):
             e = getattr(expected, part).astype(np.float64)
             finite = np.isfinite(g) & np.isfinite(e)
             bound = 2 * n * eps * mag + 2 * out_eps * np.abs(e) + float(np.finfo(real).tiny)
+            bound = np.where(np.isnan(bound), np.inf, bound)
             bad = finite & ~(np.abs(g - e) <= bound)
             assert not bad.any(), (g[bad][:5], e[bad][:5], bound[bad][:5])
 
@@ -498,6 +565,7 @@ def _run_sum(spec: SumSpec, api: str):
                 kw2["axis"] = -1 if spec.axis is None else spec.axis
             exp = outcome(lambda: np.sum(x2, **kw2))
     out = kw.get("out")
+    _event(f"{api}: numpy {exp[0]}, numext {got[0]}{' (parallel size)' if x.nbytes >= PARALLEL_BYTES // 2 else ''}")
     if api == "parallel_sum" and x.ndim == 0:
         # A gufunc needs its core dimension: NumPy's gufunc ValueError (or
         # the casting TypeError, when type resolution fails first).
@@ -518,9 +586,44 @@ def _run_sum(spec: SumSpec, api: str):
     value = got[1]
     if out is not None:
         assert value is out
+        # np.sum of a NumPy scalar returns a scalar even with out=; out holds it.
+        exp = ("ok", kw2["out"])
+        loop = _loop_dtype(x.dtype, spec.dtype)
+        if out.dtype.newbyteorder("=") != loop:
+            # np.sum lets out's dtype take part in choosing its accumulator
+            # (np.sum(float32, out=float64) adds in float64, np.sum(int64,
+            # out=float64) in float64 too); numext adds in the loop's dtype
+            # and casts into out. For numext.sum that is a bug (pinned in
+            # test_bad_input.py); for the parallel_sum gufunc it is how a
+            # gufunc casts its output. Check the sum without out=, then
+            # that out holds exactly its cast.
+            _event(f"{api}: out dtype differs from the accumulator's")
+            plain_kw = {k: v for k, v in kw.items() if k != "out"}
+            plain_kw2 = {k: v for k, v in kw2.items() if k != "out"}
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                with numext.threads(spec.threads):
+                    plain = fn(make_array(spec.x), **plain_kw)
+                plain_np = np.sum(make_array(spec.x), **plain_kw2)
+                assert_same_array(value, np.asarray(plain).astype(out.dtype))
+            _check_sum_value(plain, plain_np, x, spec, api, None)
+            return
+    _check_sum_value(value, exp[1], x, spec, api, out)
+
+
+def _check_sum_value(value, expected, x, spec: SumSpec, api: str, out):
     if api == "parallel_sum":
         assert_same_array(value, _contiguous_reference(x, spec, out))
-        _tolerance_check(value, exp[1], x, kw2["axis"], bool(spec.keepdims))
+        axis = -1 if spec.axis is None else spec.axis
+        _tolerance_check(value, expected, x, axis, bool(spec.keepdims))
+        if x.dtype.kind in "fc" and spec.dtype is None and out is None and 0 < x.size <= 2000:
+            # And the slow, obviously right oracle: NumPy's pairwise summation
+            # written out in Python, along the core axis whatever its strides.
+            with np.errstate(all="ignore"):
+                ref = pairwise_sum_last_axis(np.moveaxis(x, axis, -1).astype(x.dtype.newbyteorder("=")))
+            if spec.keepdims:
+                ref = np.expand_dims(ref, axis if axis >= 0 else x.ndim + axis)
+            assert_same_array(value, ref)
         return
     # numext.sum: bits where numext promises np.sum's bits (a contiguous
     # reduction in the input's own dtype), values otherwise.
@@ -528,14 +631,15 @@ def _run_sum(spec: SumSpec, api: str):
     last = spec.axis in (-1, x.ndim - 1) or spec.axis == (x.ndim - 1,) or spec.axis == (-1,)
     if (
         x.flags.c_contiguous
+        and x.flags.aligned  # NumPy sums a misaligned input buffer by buffer
         and x.dtype.isnative
         and spec.dtype is None
         and (axis_all or last or x.ndim <= 1)
         and x.ndim >= 1
     ):
-        assert_same_array(value, exp[1])
+        assert_same_array(value, expected)
     else:
-        _tolerance_check(value, exp[1], x, spec.axis, bool(spec.keepdims))
+        _tolerance_check(value, expected, x, spec.axis, bool(spec.keepdims))
 
 
 # ---------------------------------------------------------------------------
@@ -545,12 +649,19 @@ HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_t
 
 
 def _fuzz(fuzz_examples, strategy, check):
-    @settings(max_examples=fuzz_examples, deadline=None, suppress_health_check=HEALTH, derandomize=False)
+    @settings(max_examples=fuzz_examples, deadline=None, suppress_health_check=HEALTH)
     @given(strategy)
     def run(spec):
         check(spec)
 
-    run()
+    OUTCOMES.clear()
+    try:
+        run()
+    finally:
+        # Seen with -s: how the examples split between results and errors.
+        print(f"\n  fuzz outcomes ({fuzz_examples} max examples):")
+        for name, count in sorted(OUTCOMES.items()):
+            print(f"    {count:7d}  {name}")
 
 
 def test_fuzz_double_pixels(fuzz_examples):
@@ -579,7 +690,7 @@ def test_fuzz_sum_kernel_bits(fuzz_examples):
     )
     def run(dtype, n, rows, seed, nthreads):
         x = _fill(np.dtype(dtype), rows * n, "normal", np.random.default_rng(seed)).reshape(rows, n)
-        with numext.threads(nthreads):
+        with numext.threads(nthreads), np.errstate(all="ignore"):
             assert_same_array(numext.parallel_sum(x), np.sum(x, axis=-1))
             assert_same_array(numext.sum(x[0]), np.sum(x[0]))
 

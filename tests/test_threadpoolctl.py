@@ -157,7 +157,7 @@ def test_register_is_idempotent():
     ids=["3.1", "no-register"],
 )
 def test_unusable_threadpoolctl_is_ignored(fake, monkeypatch):
-    monkeypatch.setattr(_threadpoolctl, "_registered", False)
+    monkeypatch.setattr(_threadpoolctl, "_registered_module", None)
     assert _threadpoolctl._register_with(fake) is False
 
 

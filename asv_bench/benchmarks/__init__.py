@@ -1,0 +1,1 @@
+"""asv benchmarks for numext: every numext call timed beside NumPy's own call."""
