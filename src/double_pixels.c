@@ -149,7 +149,7 @@ static const char double_pixels_doc[] =
     "overflow to inf warns, or raises under ``np.errstate(over='raise')``. Object,\n"
     "string, datetime, timedelta and structured inputs raise TypeError.\n"
     "\n"
-    "Threading: runs with the GIL released; inputs of 256 KiB and more (input plus\n"
+    "Threading: runs with the GIL released; inputs of 1 MiB and more (input plus\n"
     "output bytes) are split into cache-line-aligned ranges over numext's thread\n"
     "pool (see ``numext.set_num_threads``); smaller ones run on the calling thread.\n";
 

@@ -324,7 +324,7 @@ static const char parallel_sum_doc[] =
     "dimensions work as for any gufunc; ``numext.sum`` adds ``axis=None`` and tuples.\n"
     "\n"
     "Threading: releases the GIL for inputs of 32 KiB and more (a 1-D input too);\n"
-    "from 256 KiB the work is split over numext's thread pool: many rows are\n"
+    "from 1 MiB the work is split over numext's thread pool: many rows are\n"
     "shared out, a long row is cut at nodes of the pairwise tree.\n";
 
 PyObject *numext_make_parallel_sum(void)
