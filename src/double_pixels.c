@@ -62,6 +62,18 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
         data->kernel(args[0], steps[0], args[1], steps[1], n);
         return;
     }
+    /* NumPy passes out= partly overlapping its input without a copy when a
+     * forward loop is safe (out = x[:-1], in = x[1:]); split over threads it
+     * is not, so such a call runs in order on this thread. */
+    const char *in_lo = args[0], *out_lo = args[1];
+    const char *in_hi = in_lo + (n - 1) * steps[0], *out_hi = out_lo + (n - 1) * steps[1];
+    if (steps[0] < 0) { const char *t = in_lo; in_lo = in_hi; in_hi = t; }
+    if (steps[1] < 0) { const char *t = out_lo; out_lo = out_hi; out_hi = t; }
+    const int same = args[0] == args[1] && steps[0] == steps[1];
+    if (!same && in_lo <= out_hi + data->out_size && out_lo <= in_hi + data->in_size) {
+        data->kernel(args[0], steps[0], args[1], steps[1], n);
+        return;
+    }
     const int nthreads = numext_threads_available();
     const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
     if (ntasks <= 1) {

@@ -34,7 +34,7 @@ typedef void (*numext_unary_kernel)(const char *in, npy_intp in_step, char *out,
  * One body for every dtype. `in_step`/`out_step` are byte strides. The
  * contiguous branch is written so the compiler vectorises it; `ivdep` tells
  * it that in == out (in place) carries no dependence between iterations, as
- * NumPy never hands a loop partially overlapping operands.
+ * partially overlapping operands never reach the parallel split (double_pixels.c runs them in order).
  */
 #define NUMEXT_DEFINE_DOUBLE_KERNEL(NAME, TIN, TOUT, UT, OP)                           \
     NUMEXT_SIMD_CLONES static void NAME(const char *in, npy_intp in_step, char *out,  \

@@ -349,13 +349,6 @@ def test_overlap_out_behind_input_large_single_thread(dtype):
         assert overlap_mismatches(x, *OVERLAPS["out-behind"]) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: NumPy passes out one element behind its input (x[1:] -> x[:-1]) without a "
-    "copy, trusting the loop to run in order; double_pixels splits the range over threads, so "
-    "a thread overwrites the first inputs of its chunk before the previous chunk's thread reads "
-    "them (wrong values at chunk boundaries)",
-)
 @pytest.mark.parametrize("threads", sorted({2, 3, max(2, numext.get_num_threads())}))
 def test_overlap_out_behind_input_on_several_threads(threads):
     errors = []

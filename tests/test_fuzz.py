@@ -224,7 +224,7 @@ def _thread_counts():
 # BUG found by this suite, pinned in test_stress.py (strict xfail): an out=
 # one element behind its input in the same buffer is wrong when the call is
 # split over threads. Set to False once fixed.
-OVERLAP_BEHIND_BUG = True
+OVERLAP_BEHIND_BUG = False
 
 
 @dataclasses.dataclass

@@ -41,7 +41,7 @@ LARGE_AT_ONCE = 2  # at most this many large calls in flight: memory stays modes
 # read. Pinned by test_overlapping_out_behind_input (strict xfail); the stress
 # loop reports these failures separately until that is fixed, then set this
 # to False.
-OVERLAP_BEHIND_BUG = True
+OVERLAP_BEHIND_BUG = False
 
 
 def _nan_sign_cleared(a):
@@ -384,12 +384,6 @@ def _overlap_behind_once(n_elements: int, dtype) -> np.ndarray:
     return np.flatnonzero(out != expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: double_pixels(x, out=y) with y one element behind x in the same buffer "
-    "(buf[1:] -> buf[:-1]) is wrong at task boundaries when split over threads: NumPy does "
-    "not copy for this overlap, and a later task overwrites input an earlier task still reads",
-)
 def test_overlapping_out_behind_input(stress_seconds):
     """np.multiply(buf[1:], 2, out=buf[:-1]) is well defined (NumPy runs it
     forward without a copy); numext must give the same. A race: repeated until
