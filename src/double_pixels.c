@@ -119,26 +119,27 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
     X(longdouble, NPY_LONGDOUBLE, NPY_LONGDOUBLE, npy_longdouble, npy_longdouble,     \
       npy_longdouble, NUMEXT_DOUBLE_FLOAT)
 
-/* X(name, typenum, component type) */
+/* X(name, typenum, component type, muladd as NumPy computes it) */
 #define DOUBLE_PIXELS_COMPLEX_LOOPS(X)              \
-    X(cfloat, NPY_CFLOAT, npy_float)                \
-    X(cdouble, NPY_CDOUBLE, npy_double)             \
-    X(clongdouble, NPY_CLONGDOUBLE, npy_longdouble)
+    X(cfloat, NPY_CFLOAT, npy_float, fmaf)          \
+    X(cdouble, NPY_CDOUBLE, npy_double, fma)        \
+    X(clongdouble, NPY_CLONGDOUBLE, npy_longdouble, NUMEXT_MULADD_PLAIN)
 
 #define DEFINE_REAL(name, tin, tout, TIN, TOUT, UT, OP) \
     NUMEXT_DEFINE_DOUBLE_KERNEL(double_##name, TIN, TOUT, UT, OP)
-#define DEFINE_COMPLEX(name, typenum, R) NUMEXT_DEFINE_DOUBLE_COMPLEX_KERNEL(double_##name, R)
+#define DEFINE_COMPLEX(name, typenum, R, MULADD) \
+    NUMEXT_DEFINE_DOUBLE_COMPLEX_KERNEL(double_##name, R, MULADD)
 DOUBLE_PIXELS_REAL_LOOPS(DEFINE_REAL)
 DOUBLE_PIXELS_COMPLEX_LOOPS(DEFINE_COMPLEX)
 
 #define REAL_DATA(name, tin, tout, TIN, TOUT, UT, OP) \
     {double_##name, sizeof(TIN), sizeof(TOUT)},
-#define COMPLEX_DATA(name, typenum, R) {double_##name, 2 * sizeof(R), 2 * sizeof(R)},
+#define COMPLEX_DATA(name, typenum, R, MULADD) {double_##name, 2 * sizeof(R), 2 * sizeof(R)},
 static const unary_loop_data loop_data[] = {
     DOUBLE_PIXELS_REAL_LOOPS(REAL_DATA) DOUBLE_PIXELS_COMPLEX_LOOPS(COMPLEX_DATA)};
 
 #define REAL_TYPES(name, tin, tout, TIN, TOUT, UT, OP) tin, tout,
-#define COMPLEX_TYPES(name, typenum, R) typenum, typenum,
+#define COMPLEX_TYPES(name, typenum, R, MULADD) typenum, typenum,
 static const char loop_types[] = {
     DOUBLE_PIXELS_REAL_LOOPS(REAL_TYPES) DOUBLE_PIXELS_COMPLEX_LOOPS(COMPLEX_TYPES)};
 

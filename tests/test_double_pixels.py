@@ -207,6 +207,39 @@ def test_complex_uses_the_full_product():
         assert np.isnan(got[0].real) and np.isposinf(got[0].imag)
 
 
+def _complex_layouts(v, dtype):
+    """One special value through each way NumPy's complex loop can see it.
+
+    NumPy fuses the products (FMA) on its SIMD path and not on its scalar
+    fallback (out stride 0, partly overlapping operands), which changes the
+    warnings for values such as inf+nan j or max+inf j.
+    """
+    yield "contiguous", lambda: (np.full(5, v, dtype), {})
+    yield "strided", lambda: (np.full(10, v, dtype)[::2], {})
+    yield "0-d into out", lambda: (np.full((), v, dtype), {"out": np.zeros(3, dtype)})
+    yield "out stride 0", lambda: (np.full(1, v, dtype), {"out": np.zeros((1, 1), dtype)})
+    yield "where, out stride 0", lambda: (np.full((), v, dtype), {"out": np.zeros(1, dtype), "where": np.array(True)})
+    yield "in place", lambda: (lambda a: (a, {"out": a}))(np.full(4, v, dtype))
+
+    def partly_overlapping():
+        buf = np.full(6, v, dtype)
+        return buf[1:], {"out": buf[:-1]}
+    yield "partly overlapping", partly_overlapping
+
+
+@pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=dtype_id)
+def test_complex_special_values_warn_like_multiply_in_every_layout(dtype):
+    # Each value alone: in an array the warnings of all elements merge.
+    for v in special_values(dtype):
+        for layout, make in _complex_layouts(v, dtype):
+            x_ours, kw_ours = make()
+            x_np, kw_np = make()
+            got, got_w = run_recording(lambda: numext.double_pixels(x_ours, **kw_ours))
+            expected, expected_w = run_recording(lambda: np.multiply(x_np, 2, **kw_np))
+            assert got_w == expected_w, (v, layout)
+            assert_same(got, expected)
+
+
 @SETTINGS_ALL_DTYPES
 @given(
     x_dtype=st.sampled_from(NUMERIC_DTYPES),
