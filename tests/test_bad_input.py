@@ -260,8 +260,7 @@ def test_double_pixels_out_where_guarded_small():
     assert_same_array(g.out, expected)
 
 
-# numext.sum's out= is np.sum's out=. These rows are where numext.sum is
-# expected to agree; the disagreements found are pinned below as xfails.
+# numext.sum's out= is np.sum's out=: the same results and the same kinds of error.
 SUM_OUT_CASES = [
     ("readonly", np.arange(6.0).reshape(2, 3), 1, lambda: _readonly(2, np.float64)),
     ("shape_wrong", np.arange(6.0).reshape(2, 3), 1, lambda: np.zeros(3)),
@@ -270,14 +269,48 @@ SUM_OUT_CASES = [
     ("noncontig_out", np.arange(6.0).reshape(2, 3), 1, lambda: np.zeros(4)[::2]),
     ("list_out", np.arange(6.0).reshape(2, 3), 1, lambda: [0.0, 0.0]),
     ("all_axes_0d", np.arange(6.0).reshape(2, 3), None, lambda: np.zeros(())),
+    # (Rows from here on: numext.sum only.)
+    ("float_into_int8", np.arange(6.0).reshape(2, 3) * 40.5, 1, lambda: np.zeros(2, np.int8)),
+    ("float_into_bool", np.arange(6.0).reshape(2, 3) - 1, 1, lambda: np.zeros(2, bool)),
+    ("complex_into_float", np.arange(6.0).reshape(2, 3) + 1j, 1, lambda: np.zeros(2)),
+    ("uint64_into_int8", np.arange(6, dtype=np.uint64).reshape(2, 3) * 50, 1, lambda: np.zeros(2, np.int8)),
+    ("bool_into_bool", np.eye(3, dtype=bool)[:2], 0, lambda: np.ones(3, bool)),
+    ("bool_into_int8", np.ones((300, 2), bool), 0, lambda: np.zeros(2, np.int8)),
+    ("float_into_str", np.arange(6.0).reshape(2, 3), 1, lambda: np.zeros(2, "U3")),
+    ("float_into_datetime", np.arange(6.0).reshape(2, 3), 1, lambda: np.zeros(2, "M8[s]")),
+    ("str_out_wrong_shape", np.arange(6.0).reshape(2, 3), 1, lambda: np.zeros(5, "U3")),
+    ("tuple_out", np.arange(6.0).reshape(2, 3), 1, lambda: (np.zeros(2),)),
+    ("broadcast_up", np.arange(6.0).reshape(2, 3), 1, lambda: np.zeros((3, 2))),
+    ("size_one_out", np.arange(6.0).reshape(2, 3), 0, lambda: np.zeros(1)),
+    ("readonly_wrong_shape", np.arange(6.0).reshape(2, 3), 1, lambda: _readonly(3, np.float64)),
+    ("readonly_0d", np.arange(6.0).reshape(2, 3), None, lambda: _readonly((), np.float64)),
+    ("axes_none_0d_into_int", np.arange(6.0).reshape(2, 3) / 4, None, lambda: np.zeros((), np.int16)),
+    ("no_axes_into_int8", np.arange(6.0).reshape(2, 3) * 50, (), lambda: np.zeros((2, 3), np.int8)),
+    ("no_axes_wrong_shape", np.arange(6.0).reshape(2, 3), (), lambda: np.zeros(3)),
+    ("scalar_axis0", np.array(2.5), 0, lambda: np.zeros((), np.int32)),
 ]
 
 
 @pytest.mark.parametrize("xid,x,axis,make_out", SUM_OUT_CASES, ids=[c[0] + "-small" for c in SUM_OUT_CASES])
-def test_sum_bad_out(xid, x, axis, make_out):
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")
+def test_sum_bad_out(xid, x, axis, make_out, keepdims):
     out_np = make_out()
     out_ne = make_out()
-    check_like_numpy(lambda: numext.sum(x, axis=axis, out=out_ne), lambda: np.sum(x, axis=axis, out=out_np))
+    if keepdims and isinstance(out_np, np.ndarray):
+        # The same out with the reduced axes kept as length 1 (where that exists).
+        try:
+            shape = np.sum(x, axis=axis, keepdims=True).shape
+            out_np, out_ne = (o.reshape(shape) if o.size == np.prod(shape) else o for o in (out_np, out_ne))
+        except ValueError:
+            pass
+    got = check_like_numpy(
+        lambda: numext.sum(x, axis=axis, out=out_ne, keepdims=keepdims),
+        lambda: np.sum(x, axis=axis, out=out_np, keepdims=keepdims),
+    )
+    if not isinstance(got, BaseException):
+        assert got is out_ne
+        assert_same_array(out_ne, out_np)
 
 
 @pytest.mark.parametrize("xid,x,axis,make_out", SUM_OUT_CASES[:6], ids=[c[0] + "-small" for c in SUM_OUT_CASES[:6]])
@@ -287,14 +320,9 @@ def test_parallel_sum_bad_out(xid, x, axis, make_out):
     check_like_numpy(lambda: numext.parallel_sum(x, out=out_ne), lambda: np.sum(x, axis=-1, out=out_np))
 
 
-# --- numext.sum vs np.sum disagreements (bugs found by this suite) ----------
+# --- numext.sum vs np.sum: once disagreements (bugs found by this suite) ----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: numext.sum accepts an out= of the wrong number of dimensions "
-    "(np.copyto broadcasts the result into it); np.sum raises ValueError",
-)
 @pytest.mark.parametrize(
     "shape,axis,out_shape", [((4,), None, (1,)), ((2, 3), 1, (3, 2)), ((2, 3), 0, (1, 3))], ids=str
 )
@@ -306,11 +334,6 @@ def test_sum_out_wrong_ndim_small(shape, axis, out_shape):
         numext.sum(x, axis=axis, out=np.zeros(out_shape))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: numext.sum's out= uses same_kind casting (np.copyto); np.sum writes "
-    "any numeric out unsafely (a reduction's out casting is 'unsafe')",
-)
 @pytest.mark.parametrize("out_dtype", [np.int64, np.int8, np.uint8, np.bool_])
 def test_sum_out_unsafe_cast_small(out_dtype):
     x = np.array([[0.5, 1.5, 2.25], [3.0, 4.0, 5.5]])
@@ -319,17 +342,15 @@ def test_sum_out_unsafe_cast_small(out_dtype):
     assert_same_array(got, expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: numext.sum(dtype=) only accepts the accumulator dtypes parallel_sum has "
-    "loops for (int64, uint64, floats, complex) under same_kind casting; np.sum accepts "
-    "any numeric dtype (int8, int32, uint8, bool, float->int) and accumulates in it",
-)
 @pytest.mark.parametrize(
     "xdtype,dtype",
-    [("i8", "i1"), ("i4", "i4"), ("u1", "u1"), ("i8", "?"), ("f8", "i8"), ("f8", "u8"), ("c16", "f8")],
+    [("i8", "i1"), ("i4", "i4"), ("u1", "u1"), ("i8", "?"), ("f8", "i8"), ("f8", "u8"), ("c16", "f8"),
+     ("f8", "?"), ("c16", "?"), ("f8", "i1"), ("u8", "i2"), ("?", "?"), ("?", "u1"), ("i8", "e"),
+     ("f4", "f8"), ("f8", "f4"), ("f8", "F"), ("g", "f8"), ("i2", "g"), ("u2", "l"), ("i8", "q"),
+     ("u8", "Q"), ("f8", "m8")],
 )
 def test_sum_dtype_like_np_sum_small(xdtype, dtype):
+    """Any numeric dtype=: the input cast to it (unsafely), added in it, as np.sum."""
     x = (np.arange(12).reshape(3, 4) * 37 % 300).astype(xdtype)
     with np.errstate(all="ignore"):
         import warnings
@@ -341,12 +362,6 @@ def test_sum_dtype_like_np_sum_small(xdtype, dtype):
     assert_same_array(got, expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: np.sum lets out's dtype choose the accumulator (np.sum(float32, out=float64) "
-    "adds in float64; np.sum(int64, out=float64) adds in float64; np.sum(uint64, out=int8) "
-    "goes through float64); numext.sum adds in the input's accumulator and casts the result into out",
-)
 @pytest.mark.parametrize(
     "values,out_dtype",
     [
@@ -362,6 +377,52 @@ def test_sum_out_dtype_sets_accumulator_small(values, out_dtype):
     got = np.zeros((), out_dtype)
     numext.sum(values, out=got)
     assert_same_array(got, expected)
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.int8, "i1", np.dtype("u2"), int, float, complex, bool, "f2", np.dtypes.Float32DType,
+              ">f8", "<i4", "U3", "S2", "M8[s]", "V8", "bogus", 3.5, [("a", "i4")]],
+    ids=repr,
+)
+def test_sum_dtype_spellings_small(dtype):
+    """dtype= in every spelling NumPy takes (and the ones it refuses: a byte order or unit,
+    a non-numeric type): the same result or the same kind of error."""
+    x = np.arange(6.0).reshape(2, 3)
+    for axis in (None, 1):
+        check_like_numpy(lambda: numext.sum(x, axis=axis, dtype=dtype), lambda: np.sum(x, axis=axis, dtype=dtype))
+
+
+@pytest.mark.parametrize(
+    "keepdims", [True, False, 0, 1, 2, -1, np.int64(1), np.uint8(0), np.True_, 1.5, np.float64(1.0),
+                 None, "a", [1], 2**70],
+    ids=repr,
+)
+def test_sum_keepdims_odd_values_small(keepdims):
+    """keepdims is read as an integer (not a float, not a NumPy bool), as np.sum reads it."""
+    x = np.arange(6.0).reshape(2, 3)
+    for axis in (None, 0, (0, 1), ()):
+        check_like_numpy(
+            lambda: numext.sum(x, axis=axis, keepdims=keepdims),
+            lambda: np.sum(x, axis=axis, keepdims=keepdims),
+        )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"dtype": object}, {"out": np.zeros(2, object)}, {"dtype": "m8"}],
+    ids=["dtype=object", "out=object", "dtype=m8"],
+)
+def test_sum_object_accumulator_refused_small(kwargs):
+    """Where np.sum would add in object (dtype=object, an object out=), numext.sum
+    refuses with a TypeError naming parallel_sum, as for object input. (NumPy's
+    'm8' dtype= adds float input in float64: numext.sum does too.)"""
+    x = np.arange(6.0).reshape(2, 3)
+    expected = np.sum(x, axis=1, **kwargs)
+    if np.asarray(expected).dtype == object:
+        with pytest.raises(TypeError, match="parallel_sum"):
+            numext.sum(x, axis=1, **kwargs)
+    else:
+        assert_same_array(numext.sum(x, axis=1, **kwargs), expected)
 
 
 def test_double_pixels_casting_no_small():
@@ -536,11 +597,6 @@ def test_axis_beyond_c_long_small(axis):
         numext.parallel_sum(x, axis=axis)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: np.sum accepts axis=0 and axis=-1 for a 0-d array (returns the value); "
-    "numext.sum raises AxisError",
-)
 @pytest.mark.parametrize("axis", [0, -1])
 def test_sum_0d_axis_like_np_sum_small(axis):
     x = np.array(2.5)
@@ -549,7 +605,9 @@ def test_sum_0d_axis_like_np_sum_small(axis):
 
 @pytest.mark.parametrize(
     "axis",
-    [(0, 0), (1, -1), 1.0, "0", [0], np.float64(0), None, np.int64(1), (np.int32(0),), ()],
+    [(0, 0), (1, -1), 1.0, "0", [0], np.float64(0), None, np.int64(1), (np.int32(0),), (),
+     True, False, np.True_, (True,), (0, np.False_), np.array(1), np.array([1]), 2**31, (2**31,),
+     -(2**31) - 1, 2**63, np.uint64(1), (np.uint8(1), -2)],
     ids=repr,
 )
 def test_axis_odd_values_small(axis):

@@ -585,21 +585,33 @@ def _run_sum(spec: SumSpec, api: str):
         raise AssertionError(f"NumPy returned {exp[1]!r}, numext raised {got[1]!r}") from got[1]
     value = got[1]
     if out is not None:
-        assert value is out
-        # np.sum of a NumPy scalar returns a scalar even with out=; out holds it.
+        if api == "sum" and isinstance(x, np.generic):
+            # np.sum of a NumPy scalar calls the scalar's own .sum(), which
+            # returns a scalar even with out=; out holds it. numext.sum too.
+            assert type(value) is type(exp[1]), (type(value), type(exp[1]))
+        else:
+            assert value is out
         exp = ("ok", kw2["out"])
         loop = _loop_dtype(x.dtype, spec.dtype)
         if out.dtype.newbyteorder("=") != loop:
             # np.sum lets out's dtype take part in choosing its accumulator
             # (np.sum(float32, out=float64) adds in float64, np.sum(int64,
-            # out=float64) in float64 too); numext adds in the loop's dtype
-            # and casts into out. For numext.sum that is a bug (pinned in
-            # test_bad_input.py); for the parallel_sum gufunc it is how a
-            # gufunc casts its output. Check the sum without out=, then
-            # that out holds exactly its cast.
+            # out=float64) in float64 too), then casts into out; numext.sum
+            # does the same. (Past one buffer, np.getbufsize() elements,
+            # NumPy casts each buffer's partial sum into out and back, so
+            # there only its accumulator is compared, not its bits.) The
+            # parallel_sum gufunc adds in its loop's dtype and casts into
+            # out, as a gufunc casts its output. Check the sum without out=
+            # in that accumulator, then that out holds exactly its cast.
             _event(f"{api}: out dtype differs from the accumulator's")
             plain_kw = {k: v for k, v in kw.items() if k != "out"}
             plain_kw2 = {k: v for k, v in kw2.items() if k != "out"}
+            if api == "sum":
+                signature = {} if spec.dtype is None else {"signature": (np.dtype(spec.dtype), None, None)}
+                accumulator = np.add.resolve_dtypes(
+                    (out.dtype, x.dtype, None), casting="unsafe", reduction=True, **signature)[0]
+                plain_kw["dtype"] = plain_kw2["dtype"] = accumulator
+                spec = dataclasses.replace(spec, dtype=accumulator.str)
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 with numext.threads(spec.threads):

@@ -436,13 +436,15 @@ def sum_arguments(draw):
         picked = draw(st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim), label="axes")
         axis = tuple(a - ndim if draw(st.booleans()) else a for a in picked)
     keepdims = draw(st.booleans(), label="keepdims")
-    # dtype= among those np.sum's result can have (small ints: see the xfail test)
-    # and that x casts to same_kind (unsafe ones: see the xfail test).
-    # float16 only for float16 input (anything else may overflow it).
-    result_dtype = draw(st.sampled_from([None] + [d for d in RESULT_DTYPES
-                                                  if np.can_cast(x.dtype, d, "same_kind")
-                                                  and (d != np.float16 or x.dtype == d)]),
-                        label="dtype=")
+    # dtype=: for integer and bool input any integer or bool dtype (wrapping
+    # sums, exact in any order); otherwise a result dtype x casts to same_kind
+    # (the values here overflow none; test_numext_sum_dtype_and_out_like_np_sum
+    # covers every pair). float16 only for float16 input (anything else may
+    # overflow it).
+    result_dtype = draw(st.sampled_from(
+        [None] + [d for d in NUMERIC_DTYPES if x.dtype.kind in "biu" and d.kind in "biu"]
+        + [d for d in RESULT_DTYPES if d.kind in "fc" and np.can_cast(x.dtype, d, "same_kind")
+           and (d != np.float16 or x.dtype == d)]), label="dtype=")
     return x, axis, keepdims, result_dtype
 
 
@@ -482,6 +484,113 @@ def test_numext_sum_mirrors_np_sum(args, use_out):
         assert r_ours is out_ours
         assert np.shape(r_np) == np.shape(r_ours)
         sum_tolerance_ok(out_ours, out_np, x, axis if axis != () else None, keepdims)
+
+
+@st.composite
+def small_integer_valued_arrays(draw):
+    """Any numeric dtype, values in {-1, 0, 1} ({0, 1} unsigned and bool): every
+    partial sum is exact in every dtype (float16 included), so np.sum's result
+    does not depend on the order of the additions, and every cast of it
+    (into int8 too) is in range."""
+    dtype = draw(st.sampled_from(NUMERIC_DTYPES), label="x dtype")
+    ndim = draw(st.integers(0, 3), label="ndim")
+    shape = draw(hnp.array_shapes(min_dims=ndim, max_dims=ndim, min_side=0, max_side=5), label="shape")
+    low = 0 if dtype.kind in "bu" else -1
+    values = draw(hnp.arrays(np.int8, shape, elements=st.integers(low, 1)), label="values")
+    x = values.astype(dtype)
+    if dtype.kind == "c":
+        x = np.asarray(x + 1j * draw(hnp.arrays(np.int8, shape, elements=st.integers(-1, 1)), label="imag"))
+        x = x.astype(dtype)
+    if ndim == 0 and draw(st.booleans(), label="NumPy scalar"):
+        return x[()]
+    layout = draw(st.sampled_from(["c", "f", "reversed", "strided"]), label="layout")
+    if layout == "f":
+        x = np.asfortranarray(x)
+    elif layout == "reversed" and x.ndim:
+        x = x[::-1]
+    elif layout == "strided" and x.ndim:
+        x = np.repeat(x, 2, axis=-1)[..., ::2]
+    return x
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(x=small_integer_valued_arrays(), data=st.data())
+def test_numext_sum_dtype_and_out_like_np_sum(x, data):
+    """Every dtype= and out= dtype against np.sum, exactly: the accumulator NumPy
+    picks (dtype=, else out's dtype promoted with the input's), the unsafe casts
+    of the input into it and of the result into out, bool adding as logical or,
+    small integers wrapping; and the result's type and shape."""
+    ndim = x.ndim
+    kind = data.draw(st.sampled_from(["none", "int", "tuple"]), label="axis kind")
+    if kind == "none":
+        axis = None
+    elif kind == "int":
+        axis = data.draw(st.integers(-max(ndim, 1), max(ndim, 1) - 1), label="axis")  # 0-d: 0 and -1
+    else:
+        picked = data.draw(st.lists(st.integers(0, max(ndim - 1, 0)), unique=True, max_size=ndim), label="axes")
+        axis = tuple(a - ndim if data.draw(st.booleans()) else a for a in picked)
+    keepdims = data.draw(st.booleans(), label="keepdims")
+    kwargs = {"axis": axis, "keepdims": keepdims}
+    dtype = data.draw(st.sampled_from([None, *NUMERIC_DTYPES]), label="dtype=")
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    out_dtype = data.draw(st.sampled_from([None, *NUMERIC_DTYPES]), label="out dtype")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        expected = np.sum(x, **kwargs)
+        got = numext.sum(x, **kwargs)
+        assert type(got) is type(expected), (type(got), type(expected))
+        assert_exact(got, expected)
+        if out_dtype is None:
+            return
+        out_np = np.full(np.shape(expected), 7, out_dtype)
+        if data.draw(st.booleans(), label="strided out") and out_np.ndim:
+            out_np = np.repeat(out_np, 2, axis=-1)[..., ::2]
+        out_ours = out_np.copy()
+        r_np = np.sum(x, out=out_np, **kwargs)
+        r_ours = numext.sum(x, out=out_ours, **kwargs)
+    if isinstance(x, np.generic):
+        # np.sum calls a NumPy scalar's own .sum(): out is filled, its value returned.
+        assert type(r_ours) is type(r_np)
+        assert_exact(r_ours, r_np)
+    else:
+        assert r_np is out_np and r_ours is out_ours
+    assert_exact(out_ours, out_np)
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+def test_numext_sum_fast_path_like_np_sum(dtype):
+    """The calls numext.sum answers with one parallel_sum call (an ndarray, no
+    dtype=/out=/keepdims, axis None or an int): np.sum's type (a NumPy scalar
+    for a full reduction, never a 0-d array), dtype, shape, values, errors."""
+    rng = np.random.default_rng(dtype.num)
+    base = [random_array(rng, shape, dtype) for shape in [(1,), (1000,), (0,), (7, 0), (100, 100), (3, 4, 5)]]
+    views = []
+    for x in base:
+        views += [x, np.asfortranarray(x), x[::-1], x[..., ::2]]
+    for x in views:
+        for axis in [None, *range(-x.ndim, x.ndim)]:
+            with quiet():
+                got = numext.sum(x, axis=axis)
+                expected = np.sum(x, axis=axis)
+            assert type(got) is type(expected), (x.shape, axis, type(got), type(expected))
+            norm = None if axis is None else axis % x.ndim
+            contiguous = x.flags.c_contiguous and norm in (None, x.ndim - 1)
+            if contiguous or dtype.kind not in "fc":
+                assert_exact(got, expected)
+            else:
+                sum_tolerance_ok(got, expected, x, axis)
+        for axis in (x.ndim, -x.ndim - 1, 2**31 - 1):
+            with pytest.raises(np.exceptions.AxisError):
+                np.sum(x, axis=axis)
+            with pytest.raises(np.exceptions.AxisError):
+                numext.sum(x, axis=axis)
+    # A 0-d array and a NumPy scalar take the general path: the value, as a scalar.
+    for x in (np.array(base[0][0]), base[0][0]):
+        for axis in (None, 0, -1):
+            got, expected = numext.sum(x, axis=axis), np.sum(x, axis=axis)
+            assert type(got) is type(expected)
+            assert_exact(got, expected)
 
 
 @pytest.mark.parametrize("dtype", INEXACT_DTYPES, ids=dtype_id)
@@ -546,8 +655,26 @@ def test_numext_sum_bad_axis_like_numpy():
             np.sum(x, axis=axis)
         with pytest.raises(TypeError):
             numext.sum(x, axis=axis)
-    with pytest.raises(np.exceptions.AxisError):
-        numext.sum(np.float64(1.0), axis=0)
+    for axis in [True, False, np.True_, (True,)]:
+        # NumPy reads an axis as a C int and refuses bools.
+        with pytest.raises(TypeError):
+            np.sum(x, axis=axis)
+        with pytest.raises(TypeError):
+            numext.sum(x, axis=axis)
+    # A 0-d input: axis 0 and -1 (an int, not a tuple) are NumPy's
+    # backwards-compatible no-op; anything else is out of bounds.
+    for scalar in [np.float64(1.5), np.array(-2.5), 3, np.int8(-7)]:
+        for axis in [0, -1, np.int64(0)]:
+            for keepdims in (False, True):
+                got = numext.sum(scalar, axis=axis, keepdims=keepdims)
+                expected = np.sum(scalar, axis=axis, keepdims=keepdims)
+                assert type(got) is type(expected)
+                assert_exact(got, expected)
+        for axis in [1, -2, (0,), (-1,), (0, 0)]:
+            with pytest.raises(np.exceptions.AxisError):
+                np.sum(scalar, axis=axis)
+            with pytest.raises(np.exceptions.AxisError):
+                numext.sum(scalar, axis=axis)
 
 
 def test_numext_sum_out():
@@ -563,9 +690,33 @@ def test_numext_sum_out():
     assert out == np.sum(x)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: numext.sum(x, axis=0, out=o) broadcasts the result into an "
-                   "out of the wrong shape (np.sum raises ValueError)")
+def test_numext_sum_out_overlapping_input_is_as_if_copied():
+    """out= a view of the input: np.sum's result, whether numext.sum writes into
+    out itself (out of the accumulator's dtype) or casts into it."""
+    rng = np.random.default_rng(31)
+    for shape in [(50, 8), (3000, 100)]:
+        x = random_array(rng, shape, np.float64)
+        for axis, view in [(-1, lambda y: y[:, 0]), (0, lambda y: y[0]), ((0, 1), lambda y: y[0, 0, ...]),
+                           (1, lambda y: y[:, :1])]:
+            keepdims = axis == 1
+            y_np, y_ours = x.copy(), x.copy()
+            with quiet():
+                np.sum(y_np, axis=axis, keepdims=keepdims, out=view(y_np))
+                assert numext.sum(y_ours, axis=axis, keepdims=keepdims, out=view(y_ours)) is not None
+            sum_tolerance_ok(y_ours, y_np, x, None)
+            if axis == -1:
+                assert_exact(y_ours, y_np)
+        xi = random_array(rng, shape, np.int32)
+        for out_of in (lambda y: y[:, 0].view(np.float32), lambda y: y[:, 0]):
+            y_np, y_ours = xi.copy(), xi.copy()
+            with quiet():
+                np.sum(y_np, axis=-1, out=out_of(y_np))
+                numext.sum(y_ours, axis=-1, out=out_of(y_ours))
+            assert_exact(y_ours, y_np)
+
+
 def test_numext_sum_out_of_wrong_shape_raises():
+    """out= must have the result's shape exactly: np.sum never broadcasts into it."""
     x = np.arange(12.0).reshape(3, 4)
     with pytest.raises(ValueError):
         np.sum(x, axis=0, out=np.zeros((2, 4)))
@@ -582,9 +733,8 @@ def test_numext_sum_out_of_wrong_shape_that_cannot_broadcast_raises():
             numext.sum(x, axis=0, out=np.zeros(shape))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: numext.sum(float_array, out=int_array) raises TypeError "
-                   "(same_kind copy); np.sum casts the result into out")
 def test_numext_sum_float_into_int_out():
+    """A reduction's out= is written unsafely: float sums truncate into an int out."""
     x = np.array([[1.25, 2.5], [3.0, 4.75]])
     out_np, out_ours = np.zeros(2, np.int64), np.zeros(2, np.int64)
     np.sum(x, axis=0, out=out_np)
@@ -592,20 +742,57 @@ def test_numext_sum_float_into_int_out():
     assert_exact(out_ours, out_np)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: numext.sum / parallel_sum with dtype= a small integer "
-                   "(int8..uint32) raise TypeError 'No loop matching the specified signature'; np.sum "
-                   "accumulates in that dtype")
-@pytest.mark.parametrize("dtype", [np.dtype(c) for c in "bBhHiI"], ids=dtype_id)
+@pytest.mark.parametrize("dtype", [np.dtype(c) for c in "bBhHiI?"], ids=dtype_id)
 def test_numext_sum_small_integer_dtype(dtype):
+    """np.sum adds in a small integer dtype= (wrapping in its width) and in bool
+    (logical or); numext.sum computes the 64-bit sum and casts, which is the same."""
     x = np.arange(60, dtype=np.int64).reshape(6, 10) * 7
-    for axis in (None, 0, 1):
-        assert_exact(numext.sum(x, axis=axis, dtype=dtype), np.sum(x, axis=axis, dtype=dtype))
-    assert_exact(numext.parallel_sum(x, dtype=dtype), np.sum(x, axis=-1, dtype=dtype))
+    for axis in (None, 0, 1, (0, 1), ()):
+        for keepdims in (False, True):
+            got = numext.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
+            expected = np.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
+            assert type(got) is type(expected)
+            assert_exact(got, expected)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: numext.sum(x, dtype=d) refuses an input that casts to d "
-                   "only unsafely (int8 -> uint64, complex -> int64, float -> int64): TypeError from "
-                   "parallel_sum's same_kind casting; np.sum casts the input unsafely like any reduction")
+@pytest.mark.parametrize("dtype", [np.dtype(c) for c in "bBhHiI?"], ids=dtype_id)
+@pytest.mark.parametrize("x_dtype", [np.dtype(c) for c in "?bBhiqQ"], ids=dtype_id)
+def test_numext_sum_small_integer_dtype_wraps_bit_for_bit(x_dtype, dtype, num_threads):
+    """Full-range values, long enough to be split over threads: every wrap and
+    every bool (logical-or) result exactly np.sum's."""
+    rng = np.random.default_rng(x_dtype.num * 31 + dtype.num)
+    n = 2 * PARALLEL_BYTES // x_dtype.itemsize + 5
+    x = random_array(rng, n, x_dtype)
+    if dtype == np.bool_:
+        # Mostly zeros, so that some lanes sum to False.
+        x[rng.random(n) < 0.999] = 0
+    rows = x[: n - n % 40].reshape(-1, 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_exact(numext.sum(x, dtype=dtype), np.sum(x, dtype=dtype))
+        for axis in (0, 1, None):
+            assert_exact(numext.sum(rows, axis=axis, dtype=dtype), np.sum(rows, axis=axis, dtype=dtype))
+            if np.result_type(x_dtype, dtype).kind not in "biu":
+                continue  # uint64 with a signed out: NumPy adds in float64
+            # out= of that dtype: the accumulator is their common integer type.
+            out_ours = np.zeros(np.shape(np.sum(rows, axis=axis)), dtype)
+            out_np = out_ours.copy()
+            assert numext.sum(rows, axis=axis, out=out_ours) is out_ours
+            np.sum(rows, axis=axis, out=out_np)
+            assert_exact(out_ours, out_np)
+
+
+@pytest.mark.parametrize("dtype", [np.dtype(c) for c in "bBhHiI"], ids=dtype_id)
+def test_parallel_sum_small_integer_dtype_is_a_clear_type_error(dtype):
+    """The gufunc's loops are np.sum's default accumulators (64-bit for integers);
+    a narrower dtype= is NumPy's own no-loop TypeError naming the ufunc, and
+    numext.sum is where such sums are done (tests above)."""
+    x = np.arange(60, dtype=np.int64).reshape(6, 10) * 7
+    with pytest.raises(TypeError, match="parallel_sum"):
+        numext.parallel_sum(x, dtype=dtype)
+    assert_exact(numext.sum(x, axis=-1, dtype=dtype), np.sum(x, axis=-1, dtype=dtype))
+
+
 @pytest.mark.parametrize(
     "x_dtype, dtype",
     [(np.int8, np.uint64), (np.int64, np.uint64), (np.float64, np.int64), (np.complex128, np.float64)],
