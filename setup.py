@@ -2,7 +2,8 @@
 
 Extra compiler/linker flags come from NUMEXT_CFLAGS / NUMEXT_LDFLAGS (CI uses
 them for -Werror and for the AddressSanitizer/UBSan build); each set of flags
-gets its own build directory so objects built with other flags are never
+gets its own object directory, and the extension is relinked whenever the
+flags differ from the last build's, so nothing built with other flags is
 reused.
 """
 import hashlib
@@ -21,11 +22,30 @@ EXTRA_LDFLAGS = shlex.split(os.environ.get("NUMEXT_LDFLAGS", ""))
 NPYMATH_DIR = os.path.join(os.path.dirname(np.get_include()), "lib")
 
 
+FLAGS_TAG = hashlib.sha1(" ".join(EXTRA_CFLAGS + EXTRA_LDFLAGS).encode()).hexdigest()[:8]
+
+
 class BuildExtPerFlags(build_ext):
     def finalize_options(self):
         super().finalize_options()
-        tag = hashlib.sha1(" ".join(EXTRA_CFLAGS + EXTRA_LDFLAGS).encode()).hexdigest()[:8]
-        self.build_temp = os.path.join(self.build_temp, "flags-" + tag)
+        self._flags_stamp = os.path.join(self.build_temp, "last-flags")
+        self.build_temp = os.path.join(self.build_temp, "flags-" + FLAGS_TAG)
+
+    def build_extension(self, ext):
+        # setuptools skips an extension newer than its sources, and the built
+        # .so in build/lib is shared by every set of flags: relink when the
+        # flags differ from the last build's, or a -Werror or sanitizer build
+        # would silently reuse the plain one.
+        try:
+            with open(self._flags_stamp) as fh:
+                if fh.read() != FLAGS_TAG:
+                    self.force = True
+        except OSError:
+            self.force = True
+        super().build_extension(ext)
+        os.makedirs(os.path.dirname(self._flags_stamp), exist_ok=True)
+        with open(self._flags_stamp, "w") as fh:
+            fh.write(FLAGS_TAG)
 
 
 extension = Extension(

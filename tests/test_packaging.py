@@ -88,7 +88,7 @@ def test_sdist_contains_sources(sdist_names):
         + checkout_files("src/*.h")
         + checkout_files("numext/*.py")
         + checkout_files("numext/*.pyi")
-        + ["setup.py", "pyproject.toml", "README.md", "numext/py.typed", "MANIFEST.in"]
+        + ["setup.py", "pyproject.toml", "README.md", "LICENSE", "numext/py.typed", "MANIFEST.in"]
     )
     assert checkout_files("src/*.c") and checkout_files("src/*.h")
     missing = sorted(set(required) - sdist_names)
@@ -96,7 +96,12 @@ def test_sdist_contains_sources(sdist_names):
 
 
 def test_sdist_contains_test_suite(sdist_names):
-    required = checkout_files("tests/*.py") + checkout_files("tests/typing/*.py")
+    required = (
+        checkout_files("tests/*.py")
+        + checkout_files("tests/typing/*.py")
+        + checkout_files("asv_bench/benchmarks/*.py")
+        + ["asv_bench/asv.conf.json"]
+    )
     assert "tests/conftest.py" in required
     missing = sorted(set(required) - sdist_names)
     assert not missing, f"sdist lacks {missing}"
@@ -121,6 +126,26 @@ def test_wheel_contents(wheel_names):
         assert name in wheel_names
     stray = sorted(n for n in wheel_names if n.startswith(("src/", "tests/")) or n.endswith(".c"))
     assert not stray, stray
+
+
+def test_license(dists, wheel_names):
+    """LICENSE is in the wheel's .dist-info (licenses/ from metadata 2.4 on) and the
+    metadata of both distributions names the BSD-3-Clause licence."""
+    licence = (CHECKOUT / "LICENSE").read_text()
+    assert "BSD 3-Clause" in licence
+    in_wheel = [n for n in wheel_names if n.split("/")[0].endswith(".dist-info") and n.endswith("/LICENSE")]
+    assert in_wheel, sorted(wheel_names)
+    sdist, wheel = dists
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read(in_wheel[0]).decode() == licence
+        (metadata,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
+        wheel_meta = zf.read(metadata).decode()
+    with tarfile.open(sdist) as tar:
+        (pkg_info,) = [m for m in tar.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")]
+        sdist_meta = tar.extractfile(pkg_info).read().decode()
+    for meta in (wheel_meta, sdist_meta):
+        headers = meta.split("\n\n", 1)[0]
+        assert "License: BSD-3-Clause" in headers or "License-Expression: BSD-3-Clause" in headers, headers
 
 
 SMOKE = r"""

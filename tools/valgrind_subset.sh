@@ -36,7 +36,9 @@ if ! command -v valgrind >/dev/null; then
     echo "valgrind_subset: valgrind is not installed" >&2
     exit 2
 fi
-py=$(command -v "$py")
+py=$(command -v "$py") || { echo "valgrind_subset: no interpreter $py" >&2; exit 2; }
+# Absolute (the run below changes directory), symlinks kept (a venv's python).
+[[ $py == /* ]] || py=$PWD/$py
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -118,13 +120,22 @@ rc=$?
 set -e
 elapsed=$(($(date +%s) - start))
 
-summary=$(grep -h "ERROR SUMMARY" "$log" | tail -1 | sed 's/^==[0-9]*== //')
-numext_errors=$(grep -c -E "_numext\.|numext_pool|parallel_for|parallel_sum\.c|double_pixels\.c|module\.c" "$log" || true)
+# (|| true: under pipefail a log without the line would end the script here,
+# silently; it is reported below instead.)
+summary=$(grep -h "ERROR SUMMARY" "$log" 2>/dev/null | tail -1 | sed 's/^==[0-9]*== //' || true)
+numext_errors=$(grep -c -E "_numext\.|numext_pool|parallel_for|parallel_sum\.c|double_pixels\.c|module\.c" "$log" 2>/dev/null || true)
+if [[ -z $summary ]]; then
+    # valgrind did not get as far as its summary (it could not start the
+    # interpreter, or was killed): never a pass.
+    summary="no ERROR SUMMARY in the valgrind log"
+    [[ $rc -ne 0 ]] || rc=98
+fi
 echo "valgrind_subset: $summary"
 echo "valgrind_subset: stack frames in numext among the errors: $numext_errors"
 echo "valgrind_subset: exit $rc after ${elapsed}s"
 if [[ $rc -ne 0 ]]; then
     # Show the reports (everything between the banner and the summary).
-    grep -v -E "^==[0-9]+== (Memcheck|Copyright|Using Valgrind|Command|Parent PID|$)" "$log" | head -300 >&2
+    # (|| true: head closing the pipe early must not turn rc into SIGPIPE's.)
+    grep -v -E "^==[0-9]+== (Memcheck|Copyright|Using Valgrind|Command|Parent PID|$)" "$log" 2>/dev/null | head -300 >&2 || true
 fi
 exit $rc
