@@ -7,13 +7,16 @@
  *  - releases the GIL when it holds it (NumPy does not for a gufunc whose
  *    loop dimensions are small, e.g. any 1-D input) and the input is large;
  *  - sums adjacent columns together (in_outer == itemsize: a sum along a
- *    strided axis such as axis=0) so every cache line read is used whole;
+ *    strided axis such as axis=0) so rows are read as long runs, with a
+ *    workspace on the stack or kept per thread (never allocated per call);
  *  - shares many rows (or column blocks) out to threads whole, or, when there
  *    are too few of them, cuts each row at nodes of NumPy's pairwise tree and
- *    adds the pieces back up the tree: bits independent of the thread count.
+ *    adds the pieces back up the tree (a row of column sums at a time): bits
+ *    independent of the thread count.
  */
 #include "numext_numpy.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "numext_tuning.h"
@@ -43,11 +46,12 @@ NUMEXT_DEFINE_COMPLEX_SUM(sum_cfloat, npy_float, cf)
 NUMEXT_DEFINE_COMPLEX_SUM(sum_cdouble, npy_double, cd)
 NUMEXT_DEFINE_COMPLEX_SUM(sum_clongdouble, npy_longdouble, cg)
 
-#define INT_KERNEL(name, T) \
-    {NUMEXT_TREE_REAL, sizeof(T), name##_partial, name##_cols_partial, name##_combine, name##_store}
-#define REAL_KERNEL(name, T) INT_KERNEL(name, T)
-#define COMPLEX_KERNEL(name, R) \
-    {NUMEXT_TREE_COMPLEX, 2 * sizeof(R), name##_partial, NULL, name##_combine, name##_store}
+#define KERNEL(tree, name, T, ACC)                                                          \
+    {tree, sizeof(T), sizeof(ACC), name##_partial, name##_cols_partial, name##_cols_work,     \
+     name##_cols_combine, name##_cols_store, name##_combine, name##_store}
+#define INT_KERNEL(name, T) KERNEL(NUMEXT_TREE_REAL, name, T, npy_uint64)
+#define REAL_KERNEL(name, T, ACC) KERNEL(NUMEXT_TREE_REAL, name, T, ACC)
+#define COMPLEX_KERNEL(name, R) KERNEL(NUMEXT_TREE_COMPLEX, name, R[2], R[2])
 
 /* In the order NumPy's type search tries them: the first loop an input can be
  * cast to safely wins, which gives np.sum's result dtypes (bool and signed
@@ -58,9 +62,11 @@ static const numext_sum_kernel kernels[] = {
     INT_KERNEL(sum_ushort, npy_ushort),      INT_KERNEL(sum_int, npy_int),
     INT_KERNEL(sum_uint, npy_uint),          INT_KERNEL(sum_long, npy_long),
     INT_KERNEL(sum_ulong, npy_ulong),        INT_KERNEL(sum_longlong, npy_longlong),
-    INT_KERNEL(sum_ulonglong, npy_ulonglong), REAL_KERNEL(sum_half, npy_half),
-    REAL_KERNEL(sum_float, npy_float),       REAL_KERNEL(sum_double, npy_double),
-    REAL_KERNEL(sum_longdouble, npy_longdouble), COMPLEX_KERNEL(sum_cfloat, npy_float),
+    INT_KERNEL(sum_ulonglong, npy_ulonglong), REAL_KERNEL(sum_half, npy_half, npy_float),
+    REAL_KERNEL(sum_float, npy_float, npy_float),
+    REAL_KERNEL(sum_double, npy_double, npy_double),
+    REAL_KERNEL(sum_longdouble, npy_longdouble, npy_longdouble),
+    COMPLEX_KERNEL(sum_cfloat, npy_float),
     COMPLEX_KERNEL(sum_cdouble, npy_double), COMPLEX_KERNEL(sum_clongdouble, npy_longdouble),
 };
 
@@ -76,6 +82,76 @@ static const char kernel_types[] = {
 #define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
 _Static_assert(sizeof(kernel_types) == 2 * NKERNELS, "one (in, out) pair per kernel");
 
+/* ---- per-thread buffers --------------------------------------------------- */
+
+/* Column sums need a workspace per task and, when a core is cut, rows of
+ * partial sums per call: too large for the stack, and allocated afresh per
+ * call they cost more than a small call itself (page faults, and mmap/munmap
+ * above glibc's threshold). So each thread keeps its buffers for its next
+ * calls, up to NUMEXT_THREAD_BUFFER_MAX_BYTES each, and a thread-specific key
+ * frees them when the thread exits (pool workers live on; Python threads come
+ * and go). */
+enum { BUF_WORK = 0, BUF_JOB = 1, NBUFS = 2 };
+
+typedef struct {
+    void *p[NBUFS];
+    size_t size[NBUFS];
+} thread_buffers;
+
+static _Thread_local thread_buffers *tls_buffers;
+static pthread_key_t buffers_key;
+static pthread_once_t buffers_once = PTHREAD_ONCE_INIT;
+static int buffers_key_ok;
+
+static void free_thread_buffers(void *arg)
+{
+    thread_buffers *b = arg;
+    for (int i = 0; i < NBUFS; i++) {
+        free(b->p[i]);
+    }
+    free(b);
+    tls_buffers = NULL;
+}
+
+static void make_buffers_key(void)
+{
+    buffers_key_ok = pthread_key_create(&buffers_key, free_thread_buffers) == 0;
+}
+
+/* The calling thread's buffer `which`, at least `bytes` long and 64-byte
+ * aligned; NULL when it would be larger than the cap or there is no memory. */
+static void *thread_buffer(int which, size_t bytes)
+{
+    thread_buffers *b = tls_buffers;
+    if (b != NULL && b->size[which] >= bytes) {
+        return b->p[which];
+    }
+    if (bytes > NUMEXT_THREAD_BUFFER_MAX_BYTES) {
+        return NULL;
+    }
+    if (b == NULL) {
+        pthread_once(&buffers_once, make_buffers_key);
+        if (!buffers_key_ok || (b = calloc(1, sizeof *b)) == NULL) {
+            return NULL;
+        }
+        if (pthread_setspecific(buffers_key, b) != 0) {
+            free(b);
+            return NULL;
+        }
+        tls_buffers = b;
+    }
+    /* Whole 64 KiB blocks: fewer regrowths, and a size aligned_alloc accepts. */
+    size_t size = (bytes + 65535) / 65536 * 65536;
+    void *p = aligned_alloc(64, size);
+    if (p == NULL) {
+        return NULL;
+    }
+    free(b->p[which]);
+    b->p[which] = p;
+    b->size[which] = size;
+    return p;
+}
+
 /* ---- sharing the work out ------------------------------------------------ */
 
 typedef struct {
@@ -84,62 +160,80 @@ typedef struct {
     char *out;
     npy_intp nouter, n, in_outer, out_outer, in_core;
     npy_intp unit_items;     /* outer items per unit: 1 row, or a batch of columns */
+    npy_intp stack_items;    /* columns per batch whose workspace fits the stack */
     npy_intp units;          /* ceil(nouter / unit_items) */
     npy_intp units_per_task; /* whole-core tasks */
     npy_intp nleaves;        /* > 1: each unit's core is cut into tree leaves */
     npy_intp *leaf_start, *leaf_len;
-    numext_sum_acc *partials; /* [item * nleaves + leaf] */
-    char *scratch;            /* column workspace, scratch_bytes per thread */
-    size_t scratch_bytes;
+    numext_sum_acc *partials; /* rows: [item * nleaves + leaf] */
+    char *col_partials;       /* columns: accumulator rows [leaf][nouter] */
 } sum_job;
 
-/* Column kernels need a workspace per thread: one allocation per call, never
- * per task (concurrent malloc/free of large blocks serialises threads on the
- * kernel's mmap lock). Returns 0, or -1 when there is no memory for it, in
- * which case columns are summed one at a time. */
-static int alloc_scratch(sum_job *job, int nthreads, npy_intp core_len)
+/* Adjacent columns summed together by a column kernel: as many as
+ * NUMEXT_COLS_BATCH_BYTES of a row holds and a workspace of `budget` bytes
+ * has room for (for a core of n, or shorter), in batches of equal size; < 2
+ * when not even 2 columns fit. */
+static npy_intp cols_batch(const numext_sum_kernel *k, npy_intp ncols, npy_intp n, size_t budget)
 {
-    job->scratch = NULL;
-    if (job->unit_items <= 1) {
-        return 0;
+    npy_intp b = (npy_intp)(NUMEXT_COLS_BATCH_BYTES / (size_t)k->itemsize);
+    if (b > ncols) {
+        b = ncols;
     }
-    size_t bytes = (size_t)job->unit_items * sizeof(numext_sum_acc) +
-                   numext_cols_work_bytes(job->unit_items, core_len);
-    bytes = (bytes + 4095) / 4096 * 4096;
-    job->scratch = aligned_alloc(4096, bytes * (size_t)nthreads);
-    job->scratch_bytes = bytes;
-    if (job->scratch == NULL) {
-        job->unit_items = 1;
-        job->units = job->nouter;
-        return -1;
+    while (b >= 2) {
+        const npy_intp batches = (ncols + b - 1) / b;
+        const npy_intp even = (ncols + batches - 1) / batches;
+        const size_t work = k->cols_work(even, n);
+        if (work <= budget) {
+            return even;
+        }
+        npy_intp next = (npy_intp)((double)b * (double)budget / (double)work);
+        if (next >= b) {
+            next = b - 1;
+        }
+        if (next < 2 && b > 2) {
+            next = 2;
+        }
+        b = next;
     }
-    return 0;
+    return 1;
+}
+
+/* Column sums of outer items [lo, hi) over core elements [start, start + len),
+ * unit_items at a time (stack_items when no larger workspace is to be had). */
+static void sum_cols(const sum_job *job, npy_intp lo, npy_intp hi, const char *base, npy_intp len,
+                     npy_intp leaf)
+{
+    const numext_sum_kernel *k = job->k;
+    _Alignas(64) char stack_work[NUMEXT_COLS_STACK_BYTES];
+    void *work = stack_work;
+    npy_intp width = job->unit_items;
+    const size_t need = k->cols_work(width, len);
+    if (need > sizeof stack_work) {
+        work = thread_buffer(BUF_WORK, need);
+        if (work == NULL) {
+            work = stack_work;
+            width = job->stack_items;
+        }
+    }
+    for (npy_intp c0 = lo; c0 < hi; c0 += width) {
+        npy_intp nc = hi - c0 < width ? hi - c0 : width;
+        char *acc = job->col_partials == NULL
+                        ? NULL
+                        : job->col_partials + (leaf * job->nouter + c0) * k->accsize;
+        k->cols_partial(base + c0 * job->in_outer, nc, len, job->in_core, acc,
+                        job->out + c0 * job->out_outer, job->out_outer, work);
+    }
 }
 
 /* Sums of outer items [lo, hi) over core elements [start, start + len): stored
- * into `out` when partials is NULL, else into partials[item * nleaves + leaf]. */
-static void sum_range(const sum_job *job, int thread_index, npy_intp lo, npy_intp hi,
-                      npy_intp start, npy_intp len, npy_intp leaf)
+ * into `out` when not cutting the core, else into the leaf's partials. */
+static void sum_range(const sum_job *job, npy_intp lo, npy_intp hi, npy_intp start, npy_intp len,
+                      npy_intp leaf)
 {
     const numext_sum_kernel *k = job->k;
     const char *base = job->in + start * job->in_core;
     if (job->unit_items > 1) {
-        char *scratch = job->scratch + (size_t)thread_index * job->scratch_bytes;
-        void *work = scratch;
-        numext_sum_acc *acc = (numext_sum_acc *)(scratch + job->scratch_bytes -
-                                                 (size_t)job->unit_items * sizeof(numext_sum_acc));
-        for (npy_intp c0 = lo; c0 < hi; c0 += job->unit_items) {
-            npy_intp nc = hi - c0 < job->unit_items ? hi - c0 : job->unit_items;
-            k->cols_partial(base + c0 * job->in_outer, nc, len, job->in_core, acc, work);
-            for (npy_intp c = 0; c < nc; c++) {
-                if (job->partials == NULL) {
-                    k->store(&acc[c], job->out + (c0 + c) * job->out_outer);
-                }
-                else {
-                    job->partials[(c0 + c) * job->nleaves + leaf] = acc[c];
-                }
-            }
-        }
+        sum_cols(job, lo, hi, base, len, leaf);
         return;
     }
     for (npy_intp i = lo; i < hi; i++) {
@@ -157,19 +251,21 @@ static void sum_range(const sum_job *job, int thread_index, npy_intp lo, npy_int
 
 static void whole_core_task(void *arg, size_t task, int thread_index)
 {
+    (void)thread_index;
     const sum_job *job = arg;
     npy_intp lo = (npy_intp)task * job->units_per_task * job->unit_items;
     npy_intp hi = lo + job->units_per_task * job->unit_items;
-    sum_range(job, thread_index, lo, hi < job->nouter ? hi : job->nouter, 0, job->n, 0);
+    sum_range(job, lo, hi < job->nouter ? hi : job->nouter, 0, job->n, 0);
 }
 
 static void leaf_task(void *arg, size_t task, int thread_index)
 {
+    (void)thread_index;
     const sum_job *job = arg;
     npy_intp unit = (npy_intp)task / job->nleaves, leaf = (npy_intp)task % job->nleaves;
     npy_intp lo = unit * job->unit_items;
     npy_intp hi = lo + job->unit_items < job->nouter ? lo + job->unit_items : job->nouter;
-    sum_range(job, thread_index, lo, hi, job->leaf_start[leaf], job->leaf_len[leaf], leaf);
+    sum_range(job, lo, hi, job->leaf_start[leaf], job->leaf_len[leaf], leaf);
 }
 
 /* Leaves of the pairwise tree over n elements: nodes no longer than `target`. */
@@ -202,6 +298,24 @@ static void combine_leaves(const numext_sum_kernel *k, npy_intp n, npy_intp targ
     k->combine(out, &right);
 }
 
+/* The same for rows of column partials, in place: returns the leaf whose row
+ * now holds the node's value. */
+static npy_intp combine_leaf_rows(const sum_job *job, npy_intp n, npy_intp target,
+                                  npy_intp *next)
+{
+    const numext_sum_kernel *k = job->k;
+    npy_intp n2 = numext_sum_tree_split(k->tree, n);
+    if (n <= target || n2 == 0) {
+        return (*next)++;
+    }
+    npy_intp left = combine_leaf_rows(job, n2, target, next);
+    npy_intp right = combine_leaf_rows(job, n - n2, target, next);
+    const size_t row = (size_t)job->nouter * (size_t)k->accsize;
+    k->cols_combine(job->col_partials + (size_t)left * row,
+                    job->col_partials + (size_t)right * row, job->nouter);
+    return left;
+}
+
 /* Upper bound on the leaves of a tree cut at `target`: the cut is at most
  * ceil(log2(n / target)) + 1 levels deep and every split halves (to within 8). */
 static npy_intp max_leaves(npy_intp n, npy_intp target)
@@ -226,37 +340,48 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     if (target < 128) {
         target = 128;
     }
-    npy_intp cap = max_leaves(job->n, target);
-    job->leaf_start = malloc((size_t)cap * 2 * sizeof(npy_intp));
-    numext_sum_acc *partials = NULL;
-    if (job->leaf_start != NULL) {
-        job->leaf_len = job->leaf_start + cap;
-        job->nleaves = 0;
-        collect_leaves(k->tree, 0, job->n, target, job->leaf_start, job->leaf_len, &job->nleaves);
-        partials = malloc((size_t)(job->nouter * job->nleaves) * sizeof(numext_sum_acc));
+    /* Bookkeeping in one block: the leaves, then the partial sums. */
+    const npy_intp cap = max_leaves(job->n, target);
+    const size_t leaves_bytes = ((size_t)cap * 2 * sizeof(npy_intp) + 63) / 64 * 64;
+    const size_t sums_bytes = job->unit_items > 1
+                                  ? (size_t)cap * (size_t)job->nouter * (size_t)k->accsize
+                                  : (size_t)cap * (size_t)job->nouter * sizeof(numext_sum_acc);
+    char *block = thread_buffer(BUF_JOB, leaves_bytes + sums_bytes);
+    char *owned = NULL;
+    if (block == NULL) {
+        block = owned = malloc(leaves_bytes + sums_bytes);
     }
-    if (partials == NULL || alloc_scratch(job, nthreads, target) < 0) {
+    if (block == NULL) {
         /* No memory for the bookkeeping: still give the right answer. */
-        free(partials);
-        free(job->leaf_start);
-        free(job->scratch);
-        job->partials = NULL;
-        alloc_scratch(job, 1, job->n);
-        sum_range(job, 0, 0, job->nouter, 0, job->n, 0);
-        free(job->scratch);
+        sum_range(job, 0, job->nouter, 0, job->n, 0);
         return;
     }
-    job->partials = partials;
-    numext_parallel_for((size_t)(job->units * job->nleaves), leaf_task, job, nthreads);
-    for (npy_intp i = 0; i < job->nouter; i++) {
-        numext_sum_acc total;
-        npy_intp next = 0;
-        combine_leaves(k, job->n, target, job->partials + i * job->nleaves, &next, &total);
-        k->store(&total, job->out + i * job->out_outer);
+    job->leaf_start = (npy_intp *)block;
+    job->leaf_len = job->leaf_start + cap;
+    job->nleaves = 0;
+    collect_leaves(k->tree, 0, job->n, target, job->leaf_start, job->leaf_len, &job->nleaves);
+    if (job->unit_items > 1) {
+        job->col_partials = block + leaves_bytes;
     }
-    free(job->scratch);
-    free(job->partials);
-    free(job->leaf_start);
+    else {
+        job->partials = (numext_sum_acc *)(block + leaves_bytes);
+    }
+    numext_parallel_for((size_t)(job->units * job->nleaves), leaf_task, job, nthreads);
+    if (job->unit_items > 1) {
+        npy_intp next = 0;
+        npy_intp root = combine_leaf_rows(job, job->n, target, &next);
+        k->cols_store(job->col_partials + (size_t)root * (size_t)job->nouter * (size_t)k->accsize,
+                      job->nouter, job->out, job->out_outer);
+    }
+    else {
+        for (npy_intp i = 0; i < job->nouter; i++) {
+            numext_sum_acc total;
+            npy_intp next = 0;
+            combine_leaves(k, job->n, target, job->partials + i * job->nleaves, &next, &total);
+            k->store(&total, job->out + i * job->out_outer);
+        }
+    }
+    free(owned);
 }
 
 static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
@@ -272,7 +397,13 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
     /* Adjacent columns (a sum along a strided axis) are summed together. */
     if (k->cols_partial != NULL && job.in_outer == k->itemsize && job.nouter > 1 &&
         job.in_core != k->itemsize) {
-        job.unit_items = numext_cols_batch(k->itemsize);
+        job.stack_items = cols_batch(k, job.nouter, job.n, NUMEXT_COLS_STACK_BYTES);
+        if (job.stack_items >= 2) {
+            job.unit_items = cols_batch(k, job.nouter, job.n, NUMEXT_COLS_WORK_MAX_BYTES);
+            if (job.unit_items < job.stack_items) {
+                job.unit_items = job.stack_items;
+            }
+        }
     }
     job.units = (job.nouter + job.unit_items - 1) / job.unit_items;
     const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
@@ -283,17 +414,20 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
     }
     const int nthreads = nbytes >= NUMEXT_PARALLEL_MIN_BYTES ? numext_threads_available() : 1;
     const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
-    if (ntasks <= 1 || (size_t)job.units >= ntasks) {
-        alloc_scratch(&job, ntasks <= 1 ? 1 : nthreads, job.n);
-        if (ntasks <= 1) {
-            sum_range(&job, 0, 0, job.nouter, 0, job.n, 0);
+    if (ntasks <= 1) {
+        sum_range(&job, 0, job.nouter, 0, job.n, 0);
+    }
+    else if ((size_t)job.units >= ntasks) {
+        if (job.unit_items > 1) {
+            /* Column batches in a multiple of the task count, all the same size. */
+            const npy_intp nt = (npy_intp)ntasks;
+            const npy_intp units = (job.units + nt - 1) / nt * nt;
+            job.unit_items = (job.nouter + units - 1) / units;
+            job.units = (job.nouter + job.unit_items - 1) / job.unit_items;
         }
-        else {
-            job.units_per_task = (job.units + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
-            size_t tasks = (size_t)((job.units + job.units_per_task - 1) / job.units_per_task);
-            numext_parallel_for(tasks, whole_core_task, &job, nthreads);
-        }
-        free(job.scratch);
+        job.units_per_task = (job.units + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+        size_t tasks = (size_t)((job.units + job.units_per_task - 1) / job.units_per_task);
+        numext_parallel_for(tasks, whole_core_task, &job, nthreads);
     }
     else {
         run_split_core(&job, nthreads, ntasks);
