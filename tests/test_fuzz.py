@@ -341,8 +341,9 @@ def _unary_known_divergence(spec: UnarySpec, x) -> bool:
     """double_pixels accepts a bool input under casting='no'/'equiv' (its own
     bool -> int64 loop needs no cast) where np.multiply(x, 2) must cast the bool
     to int64 and refuses; see test_double_pixels_casting_no_small in
-    test_bad_input.py."""
-    return x.dtype == np.bool_ and spec.casting in ("no", "equiv") and spec.dtype is None
+    test_bad_input.py. dtype=int64 selects that same loop."""
+    return (x.dtype == np.bool_ and spec.casting in ("no", "equiv")
+            and (spec.dtype is None or np.dtype(spec.dtype) == np.int64))
 
 
 def _run_unary(spec: UnarySpec):
