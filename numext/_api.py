@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import operator
 from typing import Any
 
@@ -247,5 +246,3 @@ def _reduce(x: NDArray[Any], axes: tuple[int, ...], out: NDArray[Any] | None = N
         return parallel_sum(result, out=out)
     return parallel_sum(flat, out=out)
 
-
-_ = builtins  # the builtin sum stays reachable as builtins.sum inside numext
