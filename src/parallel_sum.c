@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "gil_state.h"
 #include "numext_tuning.h"
 #include "pairwise_sum_kernels.h"
 #include "parallel_for.h"
@@ -409,7 +410,7 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
     const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
 
     PyThreadState *saved = NULL;
-    if (nbytes >= NUMEXT_RELEASE_GIL_MIN_BYTES && PyGILState_Check()) {
+    if (nbytes >= NUMEXT_RELEASE_GIL_MIN_BYTES && numext_thread_holds_gil()) {
         saved = PyEval_SaveThread();
     }
     const int nthreads = nbytes >= NUMEXT_PARALLEL_MIN_BYTES ? numext_threads_available() : 1;
