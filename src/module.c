@@ -11,6 +11,9 @@
 #include "numext_pool.h"
 #include "numext_tuning.h"
 
+/* numext._numext._testing, the pool's test hooks (testing_functions.c). */
+int numext_add_testing_namespace(PyObject *module);
+
 /* Exported for threadpoolctl, which drives the pool through ctypes. */
 __attribute__((visibility("default"))) int numext_threadpool_get_num_threads(void)
 {
@@ -75,39 +78,6 @@ static PyObject *affinity_cpus(PyObject *self, PyObject *noargs)
     return PyLong_FromLong(numext_pool_affinity_cpus());
 }
 
-static PyObject *pool_workers_alive(PyObject *self, PyObject *noargs)
-{
-    (void)self;
-    (void)noargs;
-    return PyLong_FromLong(numext_pool_workers_alive());
-}
-
-static PyObject *pool_max_busy(PyObject *self, PyObject *noargs)
-{
-    (void)self;
-    (void)noargs;
-    return PyLong_FromLong(numext_pool_max_busy_observed());
-}
-
-static PyObject *pool_reset_max_busy(PyObject *self, PyObject *noargs)
-{
-    (void)self;
-    (void)noargs;
-    numext_pool_reset_max_busy();
-    Py_RETURN_NONE;
-}
-
-static PyObject *simulate_thread_create_failure(PyObject *self, PyObject *arg)
-{
-    (void)self;
-    long n = PyLong_AsLong(arg);
-    if (n == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
-    numext_pool_simulate_create_failure_after(n < 0 ? -1 : (int)(n > 1 << 20 ? 1 << 20 : n));
-    Py_RETURN_NONE;
-}
-
 static PyMethodDef module_methods[] = {
     {"get_num_threads", get_num_threads, METH_NOARGS,
      "get_num_threads()\n--\n\nThreads numext's kernels may use at once (the calling thread "
@@ -117,12 +87,6 @@ static PyMethodDef module_methods[] = {
      "thread included), 1 to 1024; returns the previous value. Process-wide; workers are started "
      "when first needed. TypeError for a non-integer, ValueError out of range."},
     {"_affinity_cpus", affinity_cpus, METH_NOARGS, "CPUs this process may run on."},
-    {"_pool_workers_alive", pool_workers_alive, METH_NOARGS, "Worker threads created (testing)."},
-    {"_pool_max_busy", pool_max_busy, METH_NOARGS,
-     "Most threads seen computing pool jobs at once (testing)."},
-    {"_pool_reset_max_busy", pool_reset_max_busy, METH_NOARGS, "Reset _pool_max_busy (testing)."},
-    {"_simulate_thread_create_failure", simulate_thread_create_failure, METH_O,
-     "Make worker creation fail after n more successes; n < 0 turns this off (testing)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -146,6 +110,9 @@ static int module_exec(PyObject *module)
         return -1;
     }
     import_umath1(-1);
+    if (numext_add_testing_namespace(module) < 0) {
+        return -1;
+    }
     if (add_ufunc(module, "double_pixels", numext_make_double_pixels()) < 0 ||
         add_ufunc(module, "parallel_sum", numext_make_parallel_sum()) < 0) {
         return -1;

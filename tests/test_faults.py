@@ -82,20 +82,20 @@ def test_create_failure_before_first_use(tmp_path):
     res = run_python(
         CHECKS
         + """
-_numext._simulate_thread_create_failure(0)
+_numext._testing.simulate_thread_create_failure(0)
 numext.set_num_threads(4)
 ok = checks()
-alive = _numext._pool_workers_alive()
+alive = _numext._testing.pool_workers_alive()
 # Setting the size again retries creation: it fails again, still fine.
 numext.set_num_threads(4)
 ok &= checks()
-alive_again = _numext._pool_workers_alive()
+alive_again = _numext._testing.pool_workers_alive()
 # Hook off: the next size change lets workers be created.
-_numext._simulate_thread_create_failure(-1)
+_numext._testing.simulate_thread_create_failure(-1)
 numext.set_num_threads(4)
 ok &= checks()
 print(json.dumps(dict(ok=ok, alive=alive, alive_again=alive_again,
-                      alive_after=_numext._pool_workers_alive(), max_busy=_numext._pool_max_busy())))
+                      alive_after=_numext._testing.pool_workers_alive(), max_busy=_numext._testing.pool_max_busy())))
 """,
         tmp_path,
     )
@@ -111,10 +111,10 @@ def test_create_failure_after_one(tmp_path, size):
     res = run_python(
         CHECKS
         + f"""
-_numext._simulate_thread_create_failure(1)
+_numext._testing.simulate_thread_create_failure(1)
 numext.set_num_threads({size})
 ok = checks()
-alive = _numext._pool_workers_alive()
+alive = _numext._testing.pool_workers_alive()
 # Many Python threads at once on a pool that has fewer workers than its size.
 import threading
 errors = []
@@ -126,7 +126,7 @@ ts = [threading.Thread(target=hammer) for _ in range(6)]
 for t in ts: t.start()
 for t in ts: t.join(120)
 print(json.dumps(dict(ok=ok and not errors, alive=alive, stuck=sum(t.is_alive() for t in ts),
-                      alive_end=_numext._pool_workers_alive(), max_busy=_numext._pool_max_busy())))
+                      alive_end=_numext._testing.pool_workers_alive(), max_busy=_numext._testing.pool_max_busy())))
 """,
         tmp_path,
     )
@@ -139,32 +139,32 @@ print(json.dumps(dict(ok=ok and not errors, alive=alive, stuck=sum(t.is_alive() 
 
 def test_create_failure_in_this_process():
     """In-process: only workers not yet created are affected, so grow the pool."""
-    before = numext._numext._pool_workers_alive()
+    before = numext._numext._testing.pool_workers_alive()
     x = np.arange(16 * PARALLEL_BYTES // 8, dtype=np.float64)
     rows = x.reshape(16, -1)
     try:
-        numext._numext._simulate_thread_create_failure(0)
+        numext._numext._testing.simulate_thread_create_failure(0)
         with numext.threads(before + 4):
             assert_same_array(numext.parallel_sum(rows), np.sum(rows, axis=-1))
             assert_same_array(numext.double_pixels(x), x * 2)
-            assert numext._numext._pool_workers_alive() == before
-        numext._numext._simulate_thread_create_failure(2)
+            assert numext._numext._testing.pool_workers_alive() == before
+        numext._numext._testing.simulate_thread_create_failure(2)
         with numext.threads(before + 6):
             assert_same_array(numext.parallel_sum(rows), np.sum(rows, axis=-1))
-            assert numext._numext._pool_workers_alive() <= before + 2
+            assert numext._numext._testing.pool_workers_alive() <= before + 2
     finally:
-        numext._numext._simulate_thread_create_failure(-1)
+        numext._numext._testing.simulate_thread_create_failure(-1)
     with numext.threads(before + 4):
         assert_same_array(numext.parallel_sum(rows), np.sum(rows, axis=-1))
 
 
 def test_simulate_hook_argument_types():
     with pytest.raises(TypeError):
-        numext._numext._simulate_thread_create_failure("1")
+        numext._numext._testing.simulate_thread_create_failure("1")
     with pytest.raises(OverflowError):
-        numext._numext._simulate_thread_create_failure(2**80)
-    numext._numext._simulate_thread_create_failure(-(2**40))  # clamps to "off"
-    numext._numext._simulate_thread_create_failure(-1)
+        numext._numext._testing.simulate_thread_create_failure(2**80)
+    numext._numext._testing.simulate_thread_create_failure(-(2**40))  # clamps to "off"
+    numext._numext._testing.simulate_thread_create_failure(-1)
 
 
 # ---------------------------------------------------------------------------
@@ -242,7 +242,7 @@ for t in live:
     t.join()
 numext.set_num_threads(4)
 ok = checks()
-print(json.dumps(dict(ok=ok, alive=_numext._pool_workers_alive(), enforced=enforced,
+print(json.dumps(dict(ok=ok, alive=_numext._testing.pool_workers_alive(), enforced=enforced,
                       limit=limit, others=others, uid=os.getuid())))
 """,
         tmp_path,
@@ -354,7 +354,7 @@ out = np.empty(16, np.float64)
 attempt("double_pixels_small", lambda: numext.double_pixels(x[:16], out=out), x[:16] * 2)
 resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 ok = checks()
-print(json.dumps(dict(results=results, ok=ok, alive=_numext._pool_workers_alive())))
+print(json.dumps(dict(results=results, ok=ok, alive=_numext._testing.pool_workers_alive())))
 """,
         tmp_path,
     )
@@ -525,11 +525,11 @@ for _ in range(3):
         ok &= bool(np.array_equal(out, expected_double))
     except MemoryError as exc:
         errors.append(repr(exc))
-alive = _numext._pool_workers_alive()
+alive = _numext._testing.pool_workers_alive()
 resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 numext.set_num_threads(4)   # creation is retried after a size change
 ok &= checks()
-print(json.dumps(dict(ok=ok, errors=errors, alive=alive, alive_after=_numext._pool_workers_alive())))
+print(json.dumps(dict(ok=ok, errors=errors, alive=alive, alive_after=_numext._testing.pool_workers_alive())))
 """,
         tmp_path,
     )

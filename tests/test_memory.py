@@ -163,12 +163,12 @@ def test_no_leak_thread_control():
     loop(count // 10)
     gc.collect()
     before = rss_bytes()
-    workers_before = numext._numext._pool_workers_alive()
+    workers_before = numext._numext._testing.pool_workers_alive()
     loop(count)
     gc.collect()
     growth = rss_bytes() - before
     numext.set_num_threads(before_size)
     # Resizing never creates workers beyond what the largest size needs.
-    assert numext._numext._pool_workers_alive() <= max(workers_before, 3)
+    assert numext._numext._testing.pool_workers_alive() <= max(workers_before, 3)
     if not UNDER_ASAN:
         assert growth < RSS_BOUND

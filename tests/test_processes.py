@@ -84,7 +84,7 @@ def _fork_and_check(expect_fresh_pool: bool = True) -> int:
     if pid == 0:  # child: only os._exit from here, never back into pytest
         code = 1
         try:
-            fresh = numext._numext._pool_workers_alive() == 0
+            fresh = numext._numext._testing.pool_workers_alive() == 0
             _, ok, _ = _check_in_process(os.getpid())
             code = 0 if ok and (fresh or not expect_fresh_pool) else (2 if ok else 1)
         finally:
@@ -97,7 +97,7 @@ def test_fork_after_pool_used():
     with numext.threads(3):
         numext.parallel_sum(x)
         numext.double_pixels(x)
-    assert numext._numext._pool_workers_alive() >= 1
+    assert numext._numext._testing.pool_workers_alive() >= 1
     codes = [_fork_and_check() for _ in range(5)]
     # 2 would mean the child inherited worker bookkeeping for threads it lacks.
     assert codes == [0] * 5

@@ -302,8 +302,8 @@ def _stuck_report(stuck: list[threading.Thread]) -> str:
 def _report(title: str, stress: Stress, elapsed: float) -> None:
     total = sum(stress.calls.values())
     print(f"\n  {title}: {elapsed:.1f} s, {total} calls, {len(stress.failures)} failures, "
-          f"{stress.set_calls} set_num_threads calls, workers alive {numext._numext._pool_workers_alive()}, "
-          f"max busy {numext._numext._pool_max_busy()}")
+          f"{stress.set_calls} set_num_threads calls, workers alive {numext._numext._testing.pool_workers_alive()}, "
+          f"max busy {numext._numext._testing.pool_max_busy()}")
     for op, count in sorted(stress.calls.items()):
         print(f"    {count:9d}  {op}")
     for f in stress.failures[:20]:
@@ -313,8 +313,8 @@ def _report(title: str, stress: Stress, elapsed: float) -> None:
 
 
 def test_stress_mixed_calls_and_resizing(stress_seconds):
-    before_workers = numext._numext._pool_workers_alive()
-    numext._numext._pool_reset_max_busy()
+    before_workers = numext._numext._testing.pool_workers_alive()
+    numext._numext._testing.pool_reset_max_busy()
     stress = Stress(stress_seconds)
     targets = [(stress.worker, (1000 + i,)) for i in range(N_WORKERS)] + [(stress.resizer, (7,))]
     t0 = time.monotonic()
@@ -327,8 +327,8 @@ def test_stress_mixed_calls_and_resizing(stress_seconds):
     # The pool never ran more threads than the largest size ever set, and
     # resizing created no workers beyond what the largest size needs.
     biggest = max(stress.max_size_set, 4)
-    assert numext._numext._pool_max_busy() <= biggest
-    assert numext._numext._pool_workers_alive() <= max(before_workers, biggest - 1)
+    assert numext._numext._testing.pool_max_busy() <= biggest
+    assert numext._numext._testing.pool_workers_alive() <= max(before_workers, biggest - 1)
     # Still right afterwards at each size.
     x = np.arange(PARALLEL_BYTES // 8 * 3, dtype=np.float64)
     for n in (1, 2, 3, 4):
@@ -365,9 +365,9 @@ def test_stress_admission_bound(stress_seconds, size):
             calls[i] += 1
 
     with numext.threads(size):
-        numext._numext._pool_reset_max_busy()
+        numext._numext._testing.pool_reset_max_busy()
         stuck = _run_threads([(hammer, (i,)) for i in range(N_WORKERS)], seconds + watchdog_grace(seconds))
-        max_busy = numext._numext._pool_max_busy()
+        max_busy = numext._numext._testing.pool_max_busy()
     print(f"\n  admission size={size}: {sum(calls)} calls, max busy {max_busy}, {len(failures)} failures")
     assert not stuck, _stuck_report(stuck)
     assert not failures, failures[:3]

@@ -115,9 +115,9 @@ def test_a_large_call_uses_exactly_the_threads_allowed(n):
     x = np.arange(2 * PARALLEL_BYTES // 8, dtype=np.float64)
     with numext.threads(n):
         for fn, expected in [(numext.double_pixels, np.multiply(x, 2)), (numext.parallel_sum, np.sum(x))]:
-            _numext._pool_reset_max_busy()
+            _numext._testing.pool_reset_max_busy()
             got = fn(x)
-            busy = _numext._pool_max_busy()
+            busy = _numext._testing.pool_max_busy()
             assert_same_array(got, expected)
             assert busy <= max(n, 1)
             if n == 1:
@@ -125,7 +125,7 @@ def test_a_large_call_uses_exactly_the_threads_allowed(n):
             elif n <= 3:
                 # PARALLEL_BYTES is enough for every thread of a 3-thread pool to get work.
                 assert busy == n, (fn.__name__, busy)
-                assert _numext._pool_workers_alive() >= n - 1
+                assert _numext._testing.pool_workers_alive() >= n - 1
             else:
                 assert busy >= 3, (fn.__name__, busy)
 
@@ -254,12 +254,12 @@ def test_more_than_one_core_works_during_one_large_call(op):
     with numext.threads(max(2, DEFAULT_THREADS)):
         fn(x[:1024])  # start nothing big yet; the pool may already exist
         for _ in range(3):  # a loaded machine may starve a worker once
-            _numext._pool_reset_max_busy()
+            _numext._testing.pool_reset_max_busy()
             before = _cpu_ticks_of_other_threads(caller) if have_proc else 0
             got = fn(x)
             after = _cpu_ticks_of_other_threads(caller) if have_proc else 0
             assert_same_array(got, expected)
-            busy, ticks = _numext._pool_max_busy(), after - before
+            busy, ticks = _numext._testing.pool_max_busy(), after - before
             if busy >= 2 and (ticks > 0 or not have_proc):
                 break
     assert busy >= 2, f"at most {busy} thread computed at once"
@@ -319,11 +319,11 @@ def _run_concurrently(loads, rounds: int, errors: list):
 def test_eight_python_threads_call_both_ufuncs(num_threads):
     loads = _workloads(8)
     errors: list[str] = []
-    _numext._pool_reset_max_busy()
+    _numext._testing.pool_reset_max_busy()
     alive = _run_concurrently(loads, rounds=4, errors=errors)
     assert not alive, f"{len(alive)} calling threads never finished (deadlock?)"
     assert not errors, errors[:10]
-    assert _numext._pool_max_busy() <= numext.get_num_threads() == num_threads
+    assert _numext._testing.pool_max_busy() <= numext.get_num_threads() == num_threads
 
 
 def test_set_num_threads_from_another_thread_during_calls():
@@ -342,7 +342,7 @@ def test_set_num_threads_from_another_thread_during_calls():
             i += 1
             time.sleep(0.0005)
 
-    _numext._pool_reset_max_busy()
+    _numext._testing.pool_reset_max_busy()
     toggler = threading.Thread(target=toggle, daemon=True)
     toggler.start()
     try:
@@ -353,13 +353,13 @@ def test_set_num_threads_from_another_thread_during_calls():
     assert not toggler.is_alive()
     assert not alive, f"{len(alive)} calling threads never finished (deadlock?)"
     assert not errors, errors[:10]
-    assert _numext._pool_max_busy() <= max(sizes)
+    assert _numext._testing.pool_max_busy() <= max(sizes)
     # The pool still works normally afterwards.
     with numext.threads(2):
         x = np.arange(2 * PARALLEL_BYTES // 8, dtype=np.float64)
-        _numext._pool_reset_max_busy()
+        _numext._testing.pool_reset_max_busy()
         assert_same_array(numext.double_pixels(x), np.multiply(x, 2))
-        assert _numext._pool_max_busy() == 2
+        assert _numext._testing.pool_max_busy() == 2
 
 
 # ---- fork ---------------------------------------------------------------------------
@@ -381,11 +381,11 @@ def _wait_child(pid: int, timeout: float) -> int:
 def _child_checks(x, doubled, total, threads) -> int:
     """Run in the forked child: 0 when all is right, else which check failed."""
     numext.set_num_threads(threads)
-    _numext._pool_reset_max_busy()
+    _numext._testing.pool_reset_max_busy()
     got = numext.double_pixels(x)
     if got.tobytes() != doubled.tobytes():
         return 10
-    if _numext._pool_max_busy() != threads:
+    if _numext._testing.pool_max_busy() != threads:
         return 11  # the child's pool did not (re)start its workers
     if np.asarray(numext.parallel_sum(x)).tobytes() != np.asarray(total).tobytes():
         return 12
@@ -419,10 +419,10 @@ def test_forked_child_computes_correctly():
     doubled, total = np.multiply(x, 2), np.sum(x)
     threads = 3  # x is large enough for every thread of 3 to get work
     with numext.threads(threads):
-        _numext._pool_reset_max_busy()
+        _numext._testing.pool_reset_max_busy()
         assert_same_array(numext.double_pixels(x), doubled)
-        assert _numext._pool_max_busy() == threads  # the parent's pool ran
-        assert _numext._pool_workers_alive() >= threads - 1
+        assert _numext._testing.pool_max_busy() == threads  # the parent's pool ran
+        assert _numext._testing.pool_workers_alive() >= threads - 1
         _fork_and_check(x, doubled, total, threads)
         # And the parent's pool is unharmed.
         assert_same_array(numext.parallel_sum(x), total)
@@ -465,12 +465,12 @@ with warnings.catch_warnings(record=True) as caught:
 import numpy as np
 from numext import _numext
 x = np.arange(2 * max(_numext.PARALLEL_MIN_BYTES, 12 * _numext.TASK_MIN_BYTES) // 8, dtype=np.float64)
-_numext._pool_reset_max_busy()
+_numext._testing.pool_reset_max_busy()
 ok = bool(np.array_equal(numext.double_pixels(x), x * 2))
 print(json.dumps({
     "n": numext.get_num_threads(),
     "default": numext.default_num_threads(),
-    "busy": _numext._pool_max_busy(),
+    "busy": _numext._testing.pool_max_busy(),
     "ok": ok,
     "warnings": [[w.category.__name__, str(w.message)] for w in caught],
 }))
