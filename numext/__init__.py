@@ -13,9 +13,9 @@ overrides it at import).
 
 from __future__ import annotations
 
+from ._api import double, sum
 from ._numext import double_pixels, parallel_sum
 from ._threads import default_num_threads, get_num_threads, set_num_threads, threads
-from ._api import double, sum
 
 __version__ = "0.1.0"
 
@@ -40,6 +40,6 @@ del _threads_module
 
 # threadpoolctl: threadpool_info()/threadpool_limits() see numext's pool.
 # Cheap (does not import threadpoolctl) and never raises.
-from . import _threadpoolctl
+from . import _threadpoolctl  # noqa: E402 - after the threads are configured
 
 _threadpoolctl.install()

@@ -13,9 +13,10 @@ import importlib
 import platform
 import sys
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -180,7 +181,7 @@ class OtherLoad:
     A shared machine's timings are only as good as this is small.
     """
 
-    def __enter__(self) -> "OtherLoad":
+    def __enter__(self) -> OtherLoad:
         self._start = (_proc_stat_busy(), _own_cpu(), time.perf_counter())
         self.cpus: float | None = None
         self.fraction: float | None = None
@@ -199,7 +200,8 @@ class OtherLoad:
     def describe(self) -> str:
         if self.cpus is None:
             return "load from other processes unknown"
-        return f"other processes used {self.cpus:.2f} CPUs on average ({100 * (self.fraction or 0):.0f}% of the machine)"
+        share = 100 * (self.fraction or 0)
+        return f"other processes used {self.cpus:.2f} CPUs on average ({share:.0f}% of the machine)"
 
 
 def wait_for_quiet(max_wait: float, busy_below: float = 0.10, window: float = 1.0) -> float | None:

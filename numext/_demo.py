@@ -25,9 +25,10 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -305,7 +306,7 @@ def _split(a: np.ndarray, parts: int) -> list[np.ndarray]:
 # ---- section 1: demonstration ---------------------------------------------------------
 
 
-def demonstrate(cfg: Config, data: "Data", out: TextIO) -> list[dict[str, Any]]:
+def demonstrate(cfg: Config, data: Data, out: TextIO) -> list[dict[str, Any]]:
     """Run each numext entry point once per thread count and compare with NumPy bit for bit."""
     mark = _marks(out)
     img = data.image(TUTORIAL_IMAGE)
@@ -528,7 +529,8 @@ def print_section(letter: str, sec: Section, bw: dict[str, Any], out: TextIO) ->
     mark = _marks(out)
     what = "copy" if sec.kind == "double" else "read"
     print(f"({letter}) {sec.title}  [{_bytes(sec.bytes_moved)} moved per call]", file=out)
-    head = f"   {'implementation':<52s} {'time':>9s} {'vs Python':>10s} {'vs NumPy':>9s} {'GB/s':>7s} {'% ' + what + ' bw':>10s}  ok"
+    head = (f"   {'implementation':<52s} {'time':>9s} {'vs Python':>10s} {'vs NumPy':>9s} {'GB/s':>7s} "
+            f"{'% ' + what + ' bw':>10s}  ok")
     print(head, file=out)
     for r in sec.rows:
         if not r.available:
@@ -742,10 +744,11 @@ def main(argv: list[str] | None = None) -> int:
               "out= with np.multiply(out=))\n", file=out)
         letter = iter("abcdefghijklmnopqrstuvwxyz")
         for shape in cfg.image_shapes:
-            sections.append(section_double(f"image-{_shape(shape)}", f"Doubling every pixel, {_shape(shape)} uint8 image",
-                                           data.image(shape), cfg, tools))
+            title = f"Doubling every pixel, {_shape(shape)} uint8 image"
+            sections.append(section_double(f"image-{_shape(shape)}", title, data.image(shape), cfg, tools))
         for n in cfg.sizes:
-            sections.append(section_double(f"double-float64-{n}", f"Doubling {_n(n)} float64", data.floats(n), cfg, tools))
+            title = f"Doubling {_n(n)} float64"
+            sections.append(section_double(f"double-float64-{n}", title, data.floats(n), cfg, tools))
         for n in cfg.sizes:
             sections.append(section_sum(f"sum-float64-{n}", f"Sum of {_n(n)} float64", data.floats(n), cfg, tools))
         for sec in sections:

@@ -97,7 +97,7 @@ def register() -> bool:
     """
     try:
         import threadpoolctl  # type: ignore[import-untyped, unused-ignore]
-    except Exception:
+    except Exception:  # noqa: BLE001 - a broken threadpoolctl must not break numext
         return False
     return _register_with(threadpoolctl)
 
@@ -114,7 +114,7 @@ def _register_with(threadpoolctl: Any) -> bool:
         threadpoolctl.register(_make_controller_class(threadpoolctl))
         _registered_module = threadpoolctl
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - an incompatible threadpoolctl: not registered
         return False
 
 
@@ -156,7 +156,7 @@ class _RegisterOnImport:
 
             loader.exec_module = exec_then_register
             return spec
-        except Exception:
+        except Exception:  # noqa: BLE001 - the import goes on without us
             return None  # let the normal machinery import it, unregistered
 
     def _remove(self) -> None:
@@ -180,5 +180,5 @@ def install() -> None:
             _register_with(module)
         elif not any(isinstance(f, _RegisterOnImport) for f in sys.meta_path):
             sys.meta_path.insert(0, _RegisterOnImport())
-    except Exception:
+    except Exception:  # noqa: BLE001 - documented: never raises
         pass

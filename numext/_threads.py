@@ -7,7 +7,7 @@ import contextlib
 import math
 import os
 import warnings
-from typing import Iterator
+from collections.abc import Iterator
 
 from . import _numext
 

@@ -96,10 +96,9 @@ def test_benchmark_is_parametrised_by_threads_and_impl(cls, method):
 
 def test_numext_and_numpy_calls_agree():
     """The two impls of a benchmark compute the same thing (so the ratio means something)."""
+    import numpy as np
     from benchmarks import bench_double_pixels as bd
     from benchmarks import bench_parallel_sum as bs
-
-    import numpy as np
 
     x = np.arange(10, dtype=np.uint8) * 30
     assert np.array_equal(bd._call("numext", x, None)(), bd._call("numpy", x, None)())

@@ -462,7 +462,8 @@ def test_cgroup_cpu_limit_fake_tree(tmp_path, files, proc_line, expected):
 def test_cgroup_cpu_limit_unreadable(tmp_path):
     root, proc = _cgroup_tree(tmp_path, {"cpu.max/oops": "x"}, "0::/\n")  # cpu.max is a folder
     assert numext._threads._cgroup_cpu_limit(root=root, proc_cgroup=proc) is None
-    assert numext._threads._cgroup_cpu_limit(root=str(tmp_path / "absent"), proc_cgroup=str(tmp_path / "absent")) is None
+    absent = str(tmp_path / "absent")
+    assert numext._threads._cgroup_cpu_limit(root=absent, proc_cgroup=absent) is None
 
 
 def test_default_threads_capped_by_cgroup(monkeypatch):

@@ -75,7 +75,7 @@ CALLS = {
 def _run(name, n, count):
     d = _inputs(n)
     call = CALLS[name]
-    tracked = {k: v for k, v in d.items()}
+    tracked = dict(d)
     result = call(d)  # warm-up: caches, pools, first allocations
     for _ in range(max(10, count // 10)):
         result = call(d)

@@ -117,7 +117,8 @@ def _close(got, expected, x, axis, keepdims=False) -> bool:
     if not np.array_equal(np.isnan(got), np.isnan(expected)):
         return False
     with np.errstate(all="ignore"):
-        mag = np.sum(np.abs(np.asarray(x).astype(np.complex256 if x.dtype.kind == "c" else np.longdouble)), axis=axis, keepdims=keepdims)
+        wide = np.asarray(x).astype(np.complex256 if x.dtype.kind == "c" else np.longdouble)
+        mag = np.sum(np.abs(wide), axis=axis, keepdims=keepdims)
         mag = np.broadcast_to(np.asarray(mag).real.astype(np.float64), got.shape)
         real = got.real.dtype
         # np.sum may add in the result dtype itself (float16 row after row).
@@ -211,7 +212,8 @@ class Stress:
                 out = buf[:-1] if shift == 1 else buf[1:]
                 expected = np.multiply(x.copy(), 2)
                 numext.double_pixels(x, out=out)
-                self._same(out, expected, f"{tag} overlapping out shift={shift}", known_bug=OVERLAP_BEHIND_BUG and shift == 1)
+                self._same(out, expected, f"{tag} overlapping out shift={shift}",
+                           known_bug=OVERLAP_BEHIND_BUG and shift == 1)
             elif op == "parallel_sum":
                 rows = int(rng.choice([1, 2, 3, 7, 100]))
                 m = max(n // rows, 0)
@@ -237,7 +239,8 @@ class Stress:
                 if keepdims:
                     expected = np.expand_dims(expected, axis)
                 self._same(got, expected, f"{tag} {how} axis={axis}")
-                self._close(got, np.sum(x, axis=axis, keepdims=keepdims), x, axis, f"{tag} {how} axis={axis} vs np.sum", keepdims)
+                self._close(got, np.sum(x, axis=axis, keepdims=keepdims), x, axis,
+                            f"{tag} {how} axis={axis} vs np.sum", keepdims)
             else:  # sum_all
                 x, how = _view(rng, _values(rng, dtype, n))
                 got = numext.sum(x)
@@ -309,7 +312,8 @@ def _report(title: str, stress: Stress, elapsed: float) -> None:
     for f in stress.failures[:20]:
         print("    FAIL", f)
     if stress.known_bug_failures:
-        print(f"    {len(stress.known_bug_failures)} failures of the known overlapping-out bug, e.g. {stress.known_bug_failures[0][:200]}")
+        print(f"    {len(stress.known_bug_failures)} failures of the known overlapping-out bug, "
+              f"e.g. {stress.known_bug_failures[0][:200]}")
 
 
 def test_stress_mixed_calls_and_resizing(stress_seconds):

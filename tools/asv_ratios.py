@@ -28,7 +28,7 @@ def benchmarks():
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ != module.__name__ or "impl" not in getattr(cls, "param_names", ()):
                 continue
-            for name, method in inspect.getmembers(cls, inspect.isfunction):
+            for name, _method in inspect.getmembers(cls, inspect.isfunction):
                 if name.startswith("time_"):
                     yield cls, name
 

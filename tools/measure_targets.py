@@ -49,8 +49,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -129,7 +130,9 @@ def benchmark_pairs(cls: type) -> list[tuple[str, type, str, tuple, tuple]]:
     return pairs
 
 
-def time_pair(cls: type, method: str, combo: tuple, np_combo: tuple, repeat: int, min_time: float) -> tuple[float, float]:
+def time_pair(
+    cls: type, method: str, combo: tuple, np_combo: tuple, repeat: int, min_time: float
+) -> tuple[float, float]:
     a, b = cls(), cls()
     a.setup(*combo)
     try:

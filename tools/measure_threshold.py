@@ -27,10 +27,14 @@ def main():
         cases = []
         x8 = np.ones(nbytes // 2, np.uint8)
         o8 = np.empty_like(x8)
-        cases.append(("double uint8 out=", lambda: numext.double_pixels(x8, out=o8), lambda: np.multiply(x8, 2, out=o8)))
+        cases.append(
+            ("double uint8 out=", lambda: numext.double_pixels(x8, out=o8), lambda: np.multiply(x8, 2, out=o8))
+        )
         xd = np.ones(nbytes // 16)
         od = np.empty_like(xd)
-        cases.append(("double float64 out=", lambda: numext.double_pixels(xd, out=od), lambda: np.multiply(xd, 2, out=od)))
+        cases.append(
+            ("double float64 out=", lambda: numext.double_pixels(xd, out=od), lambda: np.multiply(xd, 2, out=od))
+        )
         xs = np.ones(nbytes // 8)
         cases.append(("sum float64", lambda: numext.parallel_sum(xs), lambda: np.sum(xs)))
         for name, f, g in cases:
