@@ -23,8 +23,8 @@ typedef struct pool_job {
     void *ctx;
     size_t ntasks;
     atomic_size_t next_task;
-    atomic_int attached;    /* recruits not yet released; changed under lock */
-    int caller_sleeping;    /* the caller waits on `done` (under lock) */
+    atomic_int attached; /* recruits not yet released; changed under lock */
+    int caller_sleeping; /* the caller waits on `done` (under lock) */
     pthread_cond_t done;
     struct pool_worker *recruits;
 } pool_job;
@@ -44,14 +44,14 @@ typedef struct pool_worker {
 typedef struct pool_state {
     pthread_mutex_t lock;
     pthread_cond_t slot_freed;
-    int size;                /* 0: not chosen yet, use the affinity count */
+    int size; /* 0: not chosen yet, use the affinity count */
     int workers_alive;
-    int busy;                /* threads computing pool jobs, callers included */
+    int busy; /* threads computing pool jobs, callers included */
     int slot_waiters;
     int max_busy_observed;
-    int creation_failed;     /* stop retrying until set_size */
+    int creation_failed;      /* stop retrying until set_size */
     long recruits_taken_back; /* for tests: unstarted recruits the caller took back */
-    int fail_creation_after; /* test hook; < 0: off */
+    int fail_creation_after;  /* test hook; < 0: off */
     pool_worker *idle_workers;
     int idle_count;
 } pool_state;

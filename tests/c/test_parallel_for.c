@@ -11,8 +11,8 @@
 #include "parallel_for.h"
 
 typedef struct {
-    int flag;                  /* raised by worker tasks only */
-    atomic_int worker_raised;  /* a worker ran a task */
+    int flag;                 /* raised by worker tasks only */
+    atomic_int worker_raised; /* a worker ran a task */
 } raising_job;
 
 static void raise_in_workers(void *arg, size_t task, int thread_index)

@@ -22,7 +22,7 @@ typedef struct {
                                    ThreadSanitizer checks the pool orders them */
     atomic_int bad_index;       /* thread_index outside 0..max_threads-1 */
     int max_threads;
-    long sleep_us;              /* per task, to make threads overlap */
+    long sleep_us; /* per task, to make threads overlap */
 } counting_job;
 
 static void count_task(void *arg, size_t task, int thread_index)
