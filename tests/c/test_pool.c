@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "c_test.h"
 #include "numext_pool.h"
@@ -319,7 +320,17 @@ static void test_nested_calls_run_inline(void)
     }
 }
 
+/* sched_getaffinity on Linux, sysconf elsewhere (run_c_tests.sh builds both). */
+static void test_affinity_cpus(void)
+{
+    int n = numext_pool_affinity_cpus();
+    CHECK(n >= 1 && n <= NUMEXT_POOL_MAX_THREADS);
+    long configured = sysconf(_SC_NPROCESSORS_CONF);
+    CHECK(configured <= 0 || n <= configured);
+}
+
 const c_test pool_tests[] = {
+    {"affinity_cpus", test_affinity_cpus},
     {"every_task_runs_once", test_every_task_runs_once},
     {"admission_limit_many_callers", test_admission_limit_many_callers},
     {"many_callers", test_many_callers},
