@@ -12,22 +12,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pathlib
 import platform
-import time
+import sys
 
 import numpy as np
 
 import numext
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/timing.py, also under python -P
+from timing import best_time  # noqa: E402
+
 
 def best_ms(fn, repeat: int) -> float:
-    fn()  # warm: page faults of reused buffers, lazy pool start
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best * 1e3
+    """Best of ``repeat`` single calls after a warm-up call (page faults, lazy pool start), in ms."""
+    return best_time(fn, repeat, min_time=0) * 1e3
 
 
 def cases():

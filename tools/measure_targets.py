@@ -38,9 +38,6 @@ times the repeats before reporting it as failing.
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
-import itertools
 import json
 import os
 import pathlib
@@ -55,9 +52,19 @@ from typing import Any, Callable
 import numpy as np
 
 import numext
-from numext._bench import Candidate, OtherLoad, optional_module, time_candidates, wait_for_quiet
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
+TOOLS = pathlib.Path(__file__).resolve().parent
+REPO = TOOLS.parent
+sys.path.insert(0, str(TOOLS))  # tools/timing.py, also under python -P
+from timing import (  # noqa: E402
+    Candidate,
+    OtherLoad,
+    compile_numba_kernels,
+    optional_module,
+    time_candidates,
+    wait_for_quiet,
+)
+
 MIB = 2**20
 
 
@@ -94,39 +101,21 @@ def run_roofline(path: pathlib.Path, mib: int, threads: int) -> dict[tuple[str, 
 # ---- target (1): every asv benchmark pair ------------------------------------------------
 
 
-def load_benchmark_classes() -> list[type]:
+def benchmark_pairs() -> list[tuple[str, type, str, tuple, tuple]]:
+    """(label, class, method, numext params, numpy params) of every asv ``time_`` benchmark,
+    from the suite's own loader (asv_bench/benchmarks/common.py)."""
     bench_dir = REPO / "asv_bench"
     if not (bench_dir / "benchmarks").is_dir():
         return []
     sys.path.insert(0, str(bench_dir))
     try:
-        classes = []
-        for path in sorted((bench_dir / "benchmarks").glob("*.py")):
-            if path.name.startswith("_") or path.stem == "common":
-                continue
-            mod = importlib.import_module(f"benchmarks.{path.stem}")
-            for _, cls in inspect.getmembers(mod, inspect.isclass):
-                if cls.__module__ == mod.__name__ and any(n.startswith("time_") for n in dir(cls)):
-                    classes.append(cls)
-        return classes
+        from benchmarks.common import benchmark_methods, impl_pairs
+
+        return [(f"{cls.__name__}.{method}({label})", cls, method, ours, theirs)
+                for _, cls, method in benchmark_methods(("time_",))
+                for label, ours, theirs in impl_pairs(cls)]
     finally:
         sys.path.remove(str(bench_dir))
-
-
-def benchmark_pairs(cls: type) -> list[tuple[str, type, str, tuple, tuple]]:
-    """(label, class, method, numext params, numpy params) for every parameter combination."""
-    names = list(cls.param_names)
-    impl_at = names.index("impl")
-    pairs = []
-    for combo in itertools.product(*cls.params):
-        if combo[impl_at] != "numext":
-            continue
-        for method in sorted(n for n in dir(cls) if n.startswith("time_")):
-            label = f"{cls.__name__}.{method}(" + ", ".join(
-                f"{n}={v}" for n, v in zip(names, combo) if n != "impl") + ")"
-            np_combo = combo[:impl_at] + ("numpy",) + combo[impl_at + 1:]
-            pairs.append((label, cls, method, combo, np_combo))
-    return pairs
 
 
 def time_pair(cls: type, method: str, combo: tuple, np_combo: tuple, repeat: int, min_time: float) -> tuple[float, float]:
@@ -150,15 +139,14 @@ def time_pair(cls: type, method: str, combo: tuple, np_combo: tuple, repeat: int
 
 def measure_all_benchmarks(repeat: int, goal: float, log: Callable[[str], None]) -> list[dict[str, Any]]:
     results = []
-    for cls in load_benchmark_classes():
-        for label, cls_, method, combo, np_combo in benchmark_pairs(cls):
-            t_ext, t_np = time_pair(cls_, method, combo, np_combo, repeat, 5e-3)
-            if t_np / t_ext < goal:  # noise or real? time it again, harder
-                t_ext2, t_np2 = time_pair(cls_, method, combo, np_combo, 3 * repeat, 10e-3)
-                if t_np2 / t_ext2 > t_np / t_ext:
-                    t_ext, t_np = t_ext2, t_np2
-            results.append({"benchmark": label, "numext_s": t_ext, "numpy_s": t_np, "ratio": t_np / t_ext})
-            log(f"  {t_np / t_ext:6.2f}x  {label}")
+    for label, cls, method, combo, np_combo in benchmark_pairs():
+        t_ext, t_np = time_pair(cls, method, combo, np_combo, repeat, 5e-3)
+        if t_np / t_ext < goal:  # noise or real? time it again, harder
+            t_ext2, t_np2 = time_pair(cls, method, combo, np_combo, 3 * repeat, 10e-3)
+            if t_np2 / t_ext2 > t_np / t_ext:
+                t_ext, t_np = t_ext2, t_np2
+        results.append({"benchmark": label, "numext_s": t_ext, "numpy_s": t_np, "ratio": t_np / t_ext})
+        log(f"  {t_np / t_ext:6.2f}x  {label}")
     return results
 
 
@@ -188,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not args.no_big:
         os.environ.setdefault("NUMEXT_BENCH_BIG", "1")
-    os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")  # see numext/_demo.py
+    os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")  # see numext/_main/libraries.py
     nthreads = numext.default_num_threads()
     numext.set_num_threads(nthreads)
     R = args.repeat
@@ -352,10 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         row("(5) vs numexpr", "-", "numexpr not installed", None, None)
     nb = optional_module("numba")
     if nb is not None:
-        from numext._demo import _compile_numba
-
         nb.set_num_threads(min(nthreads, nb.config.NUMBA_NUM_THREADS))
-        nb_double, nb_sum = _compile_numba(nb)
+        nb_double, nb_sum = compile_numba_kernels(nb)
         layer = nb.threading_layer()
         t = best(lambda: nb_double(img), R)
         row(f"(5) vs Numba vectorize(parallel, {layer}) 4096x4096x3", _ms(t_ext), f"Numba {_ms(t)}", t / t_ext, 1.0)
