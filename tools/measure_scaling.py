@@ -21,7 +21,7 @@ import numpy as np
 import numext
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/timing.py, also under python -P
-from timing import best_time  # noqa: E402
+from timing import best_time, compile_numba_kernels, optional_module  # noqa: E402
 
 
 def best_ms(fn, repeat: int) -> float:
@@ -55,24 +55,10 @@ def cases():
 
 
 def numba_cases(big, big_out, s50):
-    try:
-        import numba
-    except ImportError:
+    numba = optional_module("numba")
+    if numba is None:
         return None, []
-
-    @numba.vectorize(["float64(float64)"], target="parallel")
-    def nb_double(x):
-        return x * 2
-
-    @numba.njit(parallel=True)
-    def nb_sum(x):
-        s = 0.0
-        for i in numba.prange(x.shape[0]):
-            s += x[i]
-        return s
-
-    nb_double(big[:10])
-    nb_sum(s50[:10])
+    nb_double, nb_sum = compile_numba_kernels(numba)
     return numba, [
         ("double 400 MiB float64, out=", lambda: nb_double(big, out=big_out)),
         ("sum 50M float64", lambda: nb_sum(s50)),
