@@ -30,9 +30,8 @@ __all__ = [
     "default_num_threads",
 ]
 
-# pickle finds a ufunc by its __name__ in the module that holds it; make that
-# this package, so a pickled numext ufunc (dask process workers) loads with
-# `import numext`.
+# Size the pool now: NUMEXT_NUM_THREADS if set, else the CPUs this process may
+# use (numext/_threads.py); a malformed value warns and falls back.
 from . import _threads as _threads_module
 
 _threads_module._configure_at_import()

@@ -21,33 +21,27 @@ BENCH_DIR = ASV_BENCH / "benchmarks"
 
 pytestmark = pytest.mark.skipif(not BENCH_DIR.is_dir(), reason="asv_bench/benchmarks missing")
 
-BENCH_PREFIXES = ("time_", "peakmem_", "mem_", "track_", "timeraw_")
 
-
-def _import_suite() -> dict[str, object]:
-    """The benchmark modules, imported as asv imports them (package ``benchmarks``)."""
+def _import_suite():
+    """The suite's own loader (asv_bench/benchmarks/common.py), imported as asv imports it."""
     if not BENCH_DIR.is_dir():
-        return {}
+        return None
     sys.path.insert(0, str(ASV_BENCH))
     try:
-        return {
-            p.stem: importlib.import_module(f"benchmarks.{p.stem}")
-            for p in sorted(BENCH_DIR.glob("*.py"))
-            if p.stem != "__init__"
-        }
+        return importlib.import_module("benchmarks.common")
     finally:
         sys.path.remove(str(ASV_BENCH))
 
 
-MODULES = _import_suite()
+SUITE = _import_suite()
+MODULES = SUITE.suite_modules() if SUITE is not None else {}
 
 
 def _benchmarks():
-    for mod_name, mod in MODULES.items():
-        for name, obj in vars(mod).items():
-            if isinstance(obj, type) and obj.__module__ == mod.__name__:
-                for meth in sorted(m for m in dir(obj) if m.startswith(BENCH_PREFIXES)):
-                    yield pytest.param(obj, meth, id=f"{mod_name}.{name}.{meth}")
+    if SUITE is None:
+        return
+    for module_name, cls, method in SUITE.benchmark_methods():
+        yield pytest.param(cls, method, id=f"{module_name}.{cls.__name__}.{method}")
 
 
 def _smallest_combos(cls):
@@ -110,6 +104,24 @@ def test_numext_and_numpy_calls_agree():
             got.append(b.call())
             b.teardown(case, 1, impl)
         np.testing.assert_allclose(got[0], got[1], rtol=1e-12)
+
+
+def test_impl_pairs_differ_only_in_impl():
+    """The pairs tools/asv_ratios.py and tools/measure_targets.py time: every other
+    parameter combination once, numext's and NumPy's parameters alike but for impl."""
+    for _, cls, _ in SUITE.benchmark_methods(("time_",)):
+        names = list(cls.param_names)
+        impl_at = names.index("impl")
+        pairs = SUITE.impl_pairs(cls)
+        n_other = 1
+        for i, values in enumerate(cls.params):
+            n_other *= len(values) if i != impl_at else 1
+        assert len(pairs) == n_other, cls
+        assert len({label for label, _, _ in pairs}) == n_other, cls
+        for label, ours, theirs in pairs:
+            assert ours[impl_at] == "numext" and theirs[impl_at] == "numpy"
+            assert ours[:impl_at] + ours[impl_at + 1:] == theirs[:impl_at] + theirs[impl_at + 1:]
+            assert "impl=" not in label
 
 
 def _load_conf() -> dict:

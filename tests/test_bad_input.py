@@ -21,28 +21,10 @@ import numpy as np
 import pytest
 
 import numext
-from conftest import PARALLEL_BYTES, assert_same_array
+from conftest import PARALLEL_BYTES
+from helpers import assert_same_array, error_kind, outcome, random_array
 
 AxisError = np.exceptions.AxisError
-
-# Most specific first: the "kind" of an error two implementations must agree on.
-# UFuncTypeError is a TypeError, AxisError is checked before ValueError.
-_ERROR_KINDS = (MemoryError, AxisError, TypeError, OverflowError, ValueError, IndexError)
-
-
-def error_kind(exc: BaseException) -> type:
-    for kind in _ERROR_KINDS:
-        if isinstance(exc, kind):
-            return kind
-    return type(exc)
-
-
-def outcome(fn):
-    """('ok', value) or ('raise', exception)."""
-    try:
-        return "ok", fn()
-    except Exception as exc:  # noqa: BLE001 - any exception is a result here
-        return "raise", exc
 
 
 def check_like_numpy(got_fn, expected_fn):
@@ -461,17 +443,7 @@ NUMERIC = ["i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f2", "f4", "f8", "g"
 
 
 def _values(dtype, n, seed=0):
-    rng = np.random.default_rng(seed)
-    dtype = np.dtype(dtype)
-    if dtype.kind == "b":
-        return rng.integers(0, 2, n).astype(bool)
-    if dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        return rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
-    v = rng.standard_normal(n) * 100
-    if dtype.kind == "c":
-        v = v + 1j * rng.standard_normal(n)
-    return v.astype(dtype)
+    return random_array(n, dtype, seed, scale=100)
 
 
 def _misaligned(values, offset=1):

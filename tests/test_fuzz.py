@@ -30,11 +30,11 @@ from hypothesis.extra import numpy as hnp
 
 import numext
 from conftest import PARALLEL_BYTES
-from conftest import assert_same_array as _assert_same_array
+from helpers import assert_same_array as _assert_same_array
+from helpers import error_kind, outcome
 from oracles import pairwise_sum_last_axis
 
 AxisError = np.exceptions.AxisError
-_ERROR_KINDS = (MemoryError, AxisError, TypeError, FloatingPointError, OverflowError, ValueError, IndexError)
 
 NATIVE = ["?", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8", "f2", "f4", "f8", "g", "c8", "c16", "G"]
 SWAPPED = [">i2", ">u4", ">i8", ">f2", ">f4", ">f8", ">c8", ">c16"]
@@ -58,26 +58,12 @@ SUM_LOOPS = {
 SUM_LOOP_OUT = set(SUM_LOOPS)
 
 
-def _nan_sign_cleared(a: np.ndarray) -> np.ndarray:
-    a = np.array(a)  # a copy
-    parts = [a.real, a.imag] if a.dtype.kind == "c" else [a]
-    for part in parts:
-        part[np.isnan(part)] = np.nan  # +nan, no payload
-    return a
-
-
 def assert_same_array(got, expected) -> None:
-    """conftest's assert_same_array, but the sign of a NaN is payload: ignored.
-
-    (x86 makes NaNs with the sign bit set; whether a NaN from inf * 0 or a
-    cast comes out as +nan or -nan depends on the order of operations and is
-    no part of NumPy's contract.)
-    """
-    got = np.asarray(got)
-    expected = np.asarray(expected)
-    if got.dtype.kind in "fc" and expected.dtype.kind in "fc":
-        got, expected = _nan_sign_cleared(got), _nan_sign_cleared(expected)
-    _assert_same_array(got, expected)
+    """tests/helpers.py's comparison with ``nan_sign=False``: the sign of a NaN is
+    payload, not compared. (x86 makes NaNs with the sign bit set; whether a NaN
+    from inf * 0 or a cast comes out as +nan or -nan depends on the order of
+    operations and is no part of NumPy's contract.)"""
+    _assert_same_array(got, expected, nan_sign=False)
 
 
 OUTCOMES: collections.Counter = collections.Counter()
@@ -85,20 +71,6 @@ OUTCOMES: collections.Counter = collections.Counter()
 
 def _event(name: str) -> None:
     OUTCOMES[name] += 1
-
-
-def error_kind(exc: BaseException) -> type:
-    for kind in _ERROR_KINDS:
-        if isinstance(exc, kind):
-            return kind
-    return type(exc)
-
-
-def outcome(fn):
-    try:
-        return "ok", fn()
-    except Exception as exc:  # noqa: BLE001
-        return "raise", exc
 
 
 # ---------------------------------------------------------------------------

@@ -113,30 +113,61 @@ def test_plot_written(main_job):
 
 
 def test_plot_without_matplotlib_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path):
-    from numext import _demo
+    from numext._main.config import Config
+    from numext._main.plot import plot
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
-    cfg = _demo.Config([(2, 2, 3)], [10], [1], 1, 1, True)
-    message = _demo.plot([], {"copy_GBps": 1.0, "read_GBps": 1.0}, cfg, str(tmp_path / "x.png"))
+    cfg = Config([(2, 2, 3)], [10], [1], 1, 1, True)
+    message = plot([], {"copy_GBps": 1.0, "read_GBps": 1.0}, cfg, str(tmp_path / "x.png"))
     assert message is not None and "matplotlib" in message
     assert not (tmp_path / "x.png").exists()
 
 
 def test_bad_arguments_are_rejected():
-    from numext import _demo
+    from numext._main.config import parse_args
 
     for argv in (["--sizes", "0"], ["--threads", "0"], ["--repeat", "0"], ["--sizes", "abc"]):
         with pytest.raises(SystemExit) as exc:
-            _demo.parse_args(argv)
+            parse_args(argv)
         assert exc.value.code == 2, argv
 
 
 def test_arguments_parse():
-    from numext import _demo
+    from numext._main.config import parse_args
 
-    _, cfg = _demo.parse_args(["--sizes", "1e3,2e4", "5000", "--threads", "1", "all", "--repeat", "2"])
+    _, cfg = parse_args(["--sizes", "1e3,2e4", "5000", "--threads", "1", "all", "--repeat", "2"])
     assert cfg.sizes == [1000, 5000, 20000]
     assert cfg.threads == sorted({1, numext.default_num_threads()})
     assert cfg.repeat == 2
-    _, quick = _demo.parse_args(["--quick"])
+    _, quick = parse_args(["--quick"])
     assert quick.repeat == 3 and quick.image_shapes[-1] == (1024, 1024, 3)
+
+
+def test_extra_sections_run_in_order_and_can_fail_the_run(monkeypatch: pytest.MonkeyPatch):
+    """The registration point for extra sections (numext/_main/extras.py): each gets the
+    config and the report stream, its data lands under its name, "ok": False fails the run."""
+    import io
+
+    from numext._main import extras
+    from numext._main.config import parse_args
+
+    _, cfg = parse_args(["--quick"])
+    calls = []
+
+    def good(config, out):
+        calls.append(("good", config))
+        print("good section", file=out)
+        return {"ok": True, "values": [1, 2]}
+
+    def bad(config, out):
+        calls.append(("bad", config))
+        return {"ok": False}
+
+    monkeypatch.setattr(extras, "EXTRA_SECTIONS", (("good", good), ("bad", bad)))
+    out = io.StringIO()
+    results = extras.run_extra_sections(cfg, out)
+    assert [name for name, _ in calls] == ["good", "bad"] and all(c is cfg for _, c in calls)
+    assert list(results) == ["good", "bad"] and results["good"]["values"] == [1, 2]
+    assert "good section" in out.getvalue()
+    assert extras.extra_sections_ok({"good": results["good"], "list": [1]})
+    assert not extras.extra_sections_ok(results)

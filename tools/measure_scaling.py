@@ -12,22 +12,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pathlib
 import platform
-import time
+import sys
 
 import numpy as np
 
 import numext
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/timing.py, also under python -P
+from timing import best_time, compile_numba_kernels, optional_module
+
 
 def best_ms(fn, repeat: int) -> float:
-    fn()  # warm: page faults of reused buffers, lazy pool start
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best * 1e3
+    """Best of ``repeat`` single calls after a warm-up call (page faults, lazy pool start), in ms."""
+    return best_time(fn, repeat, min_time=0) * 1e3
 
 
 def cases():
@@ -56,24 +55,10 @@ def cases():
 
 
 def numba_cases(big, big_out, s50):
-    try:
-        import numba
-    except ImportError:
+    numba = optional_module("numba")
+    if numba is None:
         return None, []
-
-    @numba.vectorize(["float64(float64)"], target="parallel")
-    def nb_double(x):
-        return x * 2
-
-    @numba.njit(parallel=True)
-    def nb_sum(x):
-        s = 0.0
-        for i in numba.prange(x.shape[0]):
-            s += x[i]
-        return s
-
-    nb_double(big[:10])
-    nb_sum(s50[:10])
+    nb_double, nb_sum = compile_numba_kernels(numba)
     return numba, [
         ("double 400 MiB float64, out=", lambda: nb_double(big, out=big_out)),
         ("sum 50M float64", lambda: nb_sum(s50)),

@@ -1,21 +1,21 @@
 """Measure where splitting a call over threads starts to pay (NUMEXT_PARALLEL_MIN_BYTES).
 
 For sizes around the threshold, time double_pixels (uint8, float64, out= given)
-and parallel_sum (float64) with 1 thread and with all threads, forcing the
-parallel path by calling the C loop on sizes above the compiled threshold
-only, and report the 1-thread/N-thread time ratio. Run with the installed
-package: python -P tools/measure_threshold.py
+and parallel_sum (float64) with 1 thread and with all threads, and report the
+1-thread/N-thread time ratio. Below the compiled threshold both run on the
+calling thread alone, so the ratio there is 1 by construction; to place a new
+threshold, lower NUMEXT_PARALLEL_MIN_BYTES in src/numext_tuning.h and rebuild
+first. Run with the installed package: python -P tools/measure_threshold.py
 """
+import pathlib
 import sys
-import timeit
 
 import numpy as np
 
 import numext
 
-
-def best(f, number):
-    return min(timeit.repeat(f, number=number, repeat=7)) / number
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/timing.py, also under python -P
+from timing import best_time
 
 
 def main():
@@ -38,11 +38,9 @@ def main():
         xs = np.ones(nbytes // 8)
         cases.append(("sum float64", lambda: numext.parallel_sum(xs), lambda: np.sum(xs)))
         for name, f, g in cases:
-            number = max(1, int(2e5 / kib))
-            with numext.threads(1):
-                t1 = best(f, number)
-            tn = best(f, number)
-            tnp = best(g, number)
+            t1 = best_time(f, threads=1)
+            tn = best_time(f)
+            tnp = best_time(g)
             print(f"{name:24s} {nbytes:12d} {t1*1e6:12.1f} {tn*1e6:10.1f} {t1/tn:9.2f} {tnp*1e6:9.1f}")
     sys.stdout.flush()
 

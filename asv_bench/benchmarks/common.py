@@ -7,12 +7,22 @@ numext's under the same name and the ratio can be read off one table.
 
 Size-like parameters (named ``case``, ``n`` or ``shape``) list their smallest
 value first: tests/test_asv_suite.py runs every benchmark once at those.
+
+``suite_modules``, ``benchmark_methods`` and ``impl_pairs`` are the one loader
+of this suite outside asv (tests/test_asv_suite.py, tools/asv_ratios.py,
+tools/measure_targets.py): put ``asv_bench/`` on ``sys.path`` and
+``from benchmarks.common import ...``.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
+import itertools
 import os
+import pathlib
+from collections.abc import Iterator
+from types import ModuleType
 
 import numpy as np
 
@@ -28,6 +38,9 @@ IMPLS = ["numext", "numpy"]
 
 #: Parameter names whose first value is the smallest input (see the module doc).
 SIZE_PARAMS = ("case", "n", "shape")
+
+#: Method-name prefixes asv runs as benchmarks.
+BENCH_PREFIXES = ("time_", "peakmem_", "mem_", "track_", "timeraw_")
 
 
 @functools.lru_cache(maxsize=3)
@@ -67,3 +80,43 @@ class ThreadsBenchmark:
         previous = getattr(self, "_previous_threads", None)
         if previous is not None:
             numext.set_num_threads(previous)
+
+
+# ---- the suite, loaded as asv loads it (for tests/ and tools/) ----------------
+
+
+def suite_modules() -> dict[str, ModuleType]:
+    """Every module of this package by short name, imported as asv imports them."""
+    here = pathlib.Path(__file__).resolve().parent
+    return {
+        path.stem: importlib.import_module(f"{__package__}.{path.stem}")
+        for path in sorted(here.glob("*.py"))
+        if path.stem != "__init__"
+    }
+
+
+def benchmark_methods(prefixes: tuple[str, ...] = BENCH_PREFIXES) -> Iterator[tuple[str, type, str]]:
+    """(module short name, class, method name) of every benchmark method defined in the suite."""
+    for module_name, module in suite_modules().items():
+        for obj in vars(module).values():
+            if isinstance(obj, type) and obj.__module__ == module.__name__:
+                for method in sorted(m for m in dir(obj) if m.startswith(prefixes)):
+                    yield module_name, obj, method
+
+
+def impl_pairs(cls: type) -> list[tuple[str, tuple, tuple]]:
+    """(label, numext's parameters, NumPy's parameters) per combination of ``cls``'s
+    other parameters; the label names those, e.g. ``n=1000, threads=2``. No pairs
+    for a class without an ``impl`` parameter."""
+    names = list(getattr(cls, "param_names", ()))
+    if "impl" not in names:
+        return []
+    impl_at = names.index("impl")
+    pairs = []
+    for combo in itertools.product(*cls.params):
+        if combo[impl_at] != "numext":
+            continue
+        label = ", ".join(f"{n}={v}" for n, v in zip(names, combo) if n != "impl")
+        numpy_combo = combo[:impl_at] + ("numpy",) + combo[impl_at + 1:]
+        pairs.append((label, combo, numpy_combo))
+    return pairs

@@ -1,16 +1,21 @@
-"""Timing helpers shared by ``python -m numext`` and ``tools/measure_targets.py``.
+"""Measuring for ``python -m numext``: timing, memory bandwidth, other processes' load.
 
-Nothing here is part of numext's API. Timings on a shared machine are noisy,
-so every figure is the best of several repeats, and candidates that are
-compared with each other are timed interleaved (one repeat of each in turn),
-so a burst of load from elsewhere hits all of them alike.
+Nothing here is part of numext's API (tools/ has its own copy of the timing
+loop in tools/timing.py: the wheel cannot import tools/, and tools do not
+import numext's private modules). Timings on a shared machine are noisy, so
+every figure is the best of several repeats, and candidates that are compared
+with each other are timed interleaved (one repeat of each in turn), so a burst
+of load from elsewhere hits all of them alike.
 """
 
 from __future__ import annotations
 
 import gc
+import glob
 import importlib
+import os
 import platform
+import resource
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -38,7 +43,7 @@ class Candidate:
     teardown: Callable[[], Any] | None = None
 
 
-def _timed(fn: Callable[[], Any], number: int) -> float:
+def _seconds_for(fn: Callable[[], Any], number: int) -> float:
     t0 = time.perf_counter()
     for _ in range(number):
         fn()
@@ -50,7 +55,7 @@ def _calibrate(fn: Callable[[], Any], min_time: float, max_number: int) -> int:
     fn()  # warm-up: first-touch page faults, caches, lazy initialisation
     number = 1
     while number < max_number:
-        t = _timed(fn, number)
+        t = _seconds_for(fn, number)
         if t >= min_time:
             break
         grow = 10 if t <= 0 else min(10.0, max(2.0, 1.2 * min_time / t))
@@ -90,7 +95,7 @@ def time_candidates(
         for _ in range(max(1, repeat)):
             for c in cands:
                 def body(c: Candidate = c) -> None:
-                    t = _timed(c.fn, numbers[c.key]) / numbers[c.key]
+                    t = _seconds_for(c.fn, numbers[c.key]) / numbers[c.key]
                     best[c.key] = min(best[c.key], t)
 
                 run(c, body)
@@ -158,8 +163,6 @@ def _proc_stat_busy() -> tuple[float, float] | None:
             fields = [int(v) for v in f.readline().split()[1:]]
     except (OSError, ValueError):
         return None
-    import os
-
     tick = os.sysconf("SC_CLK_TCK")
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
     total = sum(fields[:8])  # guest time is already counted in user
@@ -167,8 +170,6 @@ def _proc_stat_busy() -> tuple[float, float] | None:
 
 
 def _own_cpu() -> float:
-    import resource
-
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
@@ -204,22 +205,6 @@ class OtherLoad:
         return f"other processes used {self.cpus:.2f} CPUs on average ({share:.0f}% of the machine)"
 
 
-def wait_for_quiet(max_wait: float, busy_below: float = 0.10, window: float = 1.0) -> float | None:
-    """Wait (up to ``max_wait`` s) for a ``window`` in which the machine is less than
-    ``busy_below`` busy; returns the last busy fraction seen (None: unknown)."""
-    deadline = time.perf_counter() + max_wait
-    frac = None
-    while True:
-        a = _proc_stat_busy()
-        time.sleep(window)
-        b = _proc_stat_busy()
-        if a is None or b is None:
-            return None
-        frac = (b[0] - a[0]) / max(1e-9, b[1] - a[1])
-        if frac < busy_below or time.perf_counter() >= deadline:
-            return frac
-
-
 # ---- environment ---------------------------------------------------------------
 
 
@@ -232,8 +217,7 @@ def optional_module(name: str) -> Any | None:
 
 
 def environment() -> dict[str, Any]:
-    import os
-
+    """Versions, CPU and cache size: the JSON's ``environment``."""
     info: dict[str, Any] = {
         "numext": numext.__version__,
         "numpy": np.__version__,
@@ -252,8 +236,6 @@ def environment() -> dict[str, Any]:
 
 def last_level_cache_bytes() -> int | None:
     """Size of the largest CPU cache (Linux sysfs), None when unknown."""
-    import glob
-
     best = None
     for d in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*"):
         try:

@@ -1,0 +1,121 @@
+"""Helpers the tests share: one way to compare arrays, errors, random inputs, test ids.
+
+Comparing a result with NumPy's: ``assert_same_array(got, expected, nan_sign=...)``
+always asserts the same dtype, the same shape and the same values: NaN where
+NaN, and the sign of every zero and infinity (real and imaginary parts apart).
+
+- ``nan_sign=True`` (the default): a NaN's sign bit must match too. Use it where
+  numext promises NumPy's bits: ``double_pixels`` of real dtypes (NaN payloads
+  pass through ``x * 2`` unchanged), ``parallel_sum``/``numext.sum`` along a
+  contiguous axis of inputs without opposite infinities.
+- ``nan_sign=False``: a NaN's sign is payload, not compared. Use it where
+  NumPy's own NaN sign depends on the order of operations or the strides:
+  complex multiplication, ``inf + -inf`` in a sum, NaNs made by casts, and
+  differential fuzzing over all of these (tests/test_fuzz.py).
+
+``assert_same_bits`` is stricter: identical bytes (long double: identical
+values and signs, since its padding bytes are junk). NaN payloads only stay
+equal when numext does the very same operations as NumPy.
+
+Which tests use which: test_bad_input.py compares with ``nan_sign=True`` (its
+inputs make no NaN from inf * 0 or casts, so NumPy's bits are promised);
+test_fuzz.py with ``nan_sign=False``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# Most specific first: the "kind" of error two implementations must agree on.
+# UFuncTypeError is a TypeError; AxisError (a ValueError and an IndexError) is
+# checked before both; OverflowError before the other ArithmeticErrors.
+ERROR_KINDS = (
+    MemoryError,
+    FloatingPointError,
+    np.exceptions.AxisError,
+    TypeError,
+    OverflowError,
+    ValueError,
+    IndexError,
+    ArithmeticError,
+)
+
+
+def error_kind(exc: BaseException) -> type:
+    """The broad class of an error (NumPy's messages name the operand that failed,
+    which differs between numext's unary ufunc and np.multiply's two inputs)."""
+    for kind in ERROR_KINDS:
+        if isinstance(exc, kind):
+            return kind
+    return type(exc)
+
+
+def outcome(fn: Any) -> tuple[str, Any]:
+    """('ok', value) or ('raise', exception) of ``fn()``."""
+    try:
+        return "ok", fn()
+    except Exception as exc:  # noqa: BLE001 - any exception is a result here
+        return "raise", exc
+
+
+def _assert_same_part(got: np.ndarray, expected: np.ndarray, nan_sign: bool) -> None:
+    """One real part: NaN where NaN, equal values, equal signs (of NaNs too if nan_sign)."""
+    nan = np.isnan(expected)
+    np.testing.assert_array_equal(np.isnan(got), nan, err_msg="NaN in different places")
+    np.testing.assert_array_equal(got, expected)  # NaN equals NaN here
+    got_sign, expected_sign = np.signbit(got), np.signbit(expected)
+    if not nan_sign:
+        got_sign, expected_sign = got_sign & ~nan, expected_sign & ~nan
+    np.testing.assert_array_equal(got_sign, expected_sign,
+                                  err_msg="different sign" + (" (NaNs included)" if nan_sign else ""))
+
+
+def assert_same_array(got: Any, expected: Any, *, nan_sign: bool = True) -> None:
+    """Same dtype, shape and values, signs of zeros and infinities included; NaN signs
+    too unless ``nan_sign=False`` (see the module docstring for which to use)."""
+    got, expected = np.asarray(got), np.asarray(expected)
+    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    if expected.dtype.kind == "c":
+        _assert_same_part(got.real, expected.real, nan_sign)
+        _assert_same_part(got.imag, expected.imag, nan_sign)
+    elif expected.dtype.kind == "f":
+        _assert_same_part(got, expected, nan_sign)
+    else:
+        np.testing.assert_array_equal(got, expected)
+
+
+def assert_same_bits(got: Any, expected: Any) -> None:
+    """Identical bytes (long double: identical values and signs; its padding is junk)."""
+    got, expected = np.asarray(got), np.asarray(expected)
+    assert got.dtype == expected.dtype and got.shape == expected.shape, (got.dtype, expected.dtype)
+    if got.dtype.char in "gG":
+        assert_same_array(got, expected, nan_sign=True)
+    else:
+        assert np.ascontiguousarray(got).tobytes() == np.ascontiguousarray(expected).tobytes()
+
+
+def random_array(shape: Any, dtype: Any, seed: int = 0, *, scale: float = 1.0,
+                 rng: np.random.Generator | None = None) -> np.ndarray:
+    """Random values of ``dtype``: bool 0/1, integers over their whole range, floats
+    standard normal times ``scale``, complex with a standard normal imaginary part.
+    ``rng`` (if given) is used instead of a generator seeded with ``seed``."""
+    rng = np.random.default_rng(seed) if rng is None else rng
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        return rng.integers(0, 2, shape).astype(bool)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return rng.integers(info.min, info.max, shape, dtype=dtype, endpoint=True)
+    values = rng.standard_normal(shape) * scale
+    if dtype.kind == "c":
+        values = values + 1j * rng.standard_normal(shape)
+    return values.astype(dtype)
+
+
+def dtype_id(dt: Any) -> str:
+    """A pytest id for a dtype that keeps long and long long apart: ``l-int64``, ``q-int64``."""
+    dt = np.dtype(dt)
+    return f"{dt.char}-{dt.name}"
