@@ -224,6 +224,41 @@ def test_parallel_sum_of_one_row_releases_the_gil(threads):
     assert released, f"no other Python thread ran during a {duration * 1e3:.1f} ms parallel_sum call"
 
 
+_GIL_HELD_BY_ANOTHER_THREAD = """
+import sys, threading, time, numpy as np, numext
+sys.setswitchinterval(1e-6)
+rows = np.ones((4000, 64))  # NumPy releases the GIL around this call (4000 rows)
+stop = []
+def spin():  # Python threads taking the GIL from each other all the time
+    d, i = {}, 0
+    while not stop:
+        d[i % 97] = str(i)
+        i += 1
+spinners = [threading.Thread(target=spin) for _ in range(3)]
+for t in spinners:
+    t.start()
+try:
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        assert numext.parallel_sum(rows)[0] == 64
+finally:
+    stop.append(1)
+    for t in spinners:
+        t.join()
+print("ok")
+"""
+
+
+def test_a_call_never_releases_the_gil_another_thread_holds():
+    """Before Python 3.12 the unchecked thread-state getter answers the GIL
+    holder of the whole runtime: taken for "this thread holds the GIL", a loop
+    NumPy had already released the GIL for released another thread's GIL, and
+    that thread crashed (abort or segfault in 6 of 6 runs of this script)."""
+    proc = subprocess.run([sys.executable, "-c", _GIL_HELD_BY_ANOTHER_THREAD], capture_output=True,
+                          text=True, timeout=JOIN_TIMEOUT, cwd=os.path.dirname(os.path.abspath(__file__)))
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", (proc.returncode, proc.stderr[-2000:])
+
+
 # ---- more than one core --------------------------------------------------------------
 
 
