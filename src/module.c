@@ -8,6 +8,7 @@
 #define NUMEXT_IMPORT_NUMPY_API
 #include "numext_numpy.h"
 
+#include "call_settings.h"
 #include "numext_pool.h"
 #include "numext_tuning.h"
 
@@ -29,7 +30,12 @@ static PyObject *get_num_threads(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    return PyLong_FromLong(numext_pool_get_size());
+    int n = numext_pool_get_size();
+    int limit = numext_context_thread_limit();
+    if (limit < 0) {
+        return NULL;
+    }
+    return PyLong_FromLong(limit > 0 && limit < n ? limit : n);
 }
 
 /* An int in 1..NUMEXT_POOL_MAX_THREADS; bools, floats and strings are TypeErrors. */
@@ -59,6 +65,16 @@ static int thread_count_from_object(PyObject *obj, int *out)
     return 0;
 }
 
+static PyObject *check_num_threads(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    int n;
+    if (thread_count_from_object(arg, &n) < 0) {
+        return NULL;
+    }
+    return PyLong_FromLong(n);
+}
+
 static PyObject *set_num_threads(PyObject *self, PyObject *arg)
 {
     (void)self;
@@ -80,12 +96,16 @@ static PyObject *affinity_cpus(PyObject *self, PyObject *noargs)
 
 static PyMethodDef module_methods[] = {
     {"get_num_threads", get_num_threads, METH_NOARGS,
-     "get_num_threads()\n--\n\nThreads numext's kernels may use at once (the calling thread "
-     "included)."},
+     "get_num_threads()\n--\n\nThreads a numext call made here may use at once (the calling "
+     "thread included): the process-wide setting, capped by an enclosing numext.threads(n)."},
     {"set_num_threads", set_num_threads, METH_O,
      "set_num_threads(n, /)\n--\n\nSet the threads numext's kernels may use at once (the calling "
      "thread included), 1 to 1024; returns the previous value. Process-wide; workers are started "
      "when first needed. TypeError for a non-integer, ValueError out of range."},
+    {"_check_num_threads", check_num_threads, METH_O,
+     "The thread count as an int; set_num_threads's TypeError or ValueError otherwise."},
+    {"_last_call_settings", numext_last_call_settings, METH_NOARGS,
+     "(thread limit, bufsize) captured by this thread's last numext ufunc call (testing)."},
     {"_affinity_cpus", affinity_cpus, METH_NOARGS, "CPUs this process may run on."},
     {NULL, NULL, 0, NULL},
 };
@@ -93,6 +113,12 @@ static PyMethodDef module_methods[] = {
 static int add_ufunc(PyObject *module, const char *name, PyObject *ufunc)
 {
     if (ufunc == NULL) {
+        return -1;
+    }
+    /* Every numext ufunc takes numext.threads() and np.getbufsize() from the
+     * caller's context (call_settings.h). */
+    if (numext_call_settings_install(ufunc) < 0) {
+        Py_DECREF(ufunc);
         return -1;
     }
     /* __module__ lets pickle (dask's process workers) find it by name. */
@@ -110,7 +136,7 @@ static int module_exec(PyObject *module)
         return -1;
     }
     import_umath1(-1);
-    if (numext_add_testing_namespace(module) < 0) {
+    if (numext_add_testing_namespace(module) < 0 || numext_call_settings_init(module) < 0) {
         return -1;
     }
     if (add_ufunc(module, "double_pixels", numext_make_double_pixels()) < 0 ||

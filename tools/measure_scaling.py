@@ -19,6 +19,7 @@ import sys
 import numpy as np
 
 import numext
+from numext._threads import _process_threads
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/timing.py, also under python -P
 from timing import best_time, compile_numba_kernels, optional_module
@@ -80,7 +81,7 @@ def main() -> None:
         numpy_ms = best_ms(theirs, args.repeat)
         row = {"bytes": nbytes, "numpy_ms": numpy_ms, "numext_ms": {}}
         for t in counts:
-            with numext.threads(t):
+            with _process_threads(t):
                 row["numext_ms"][t] = best_ms(ours, args.repeat)
         result["cases"][name] = row
         line = "  ".join(f"{t:>2}t {ms:8.2f} ({numpy_ms / ms:4.1f}x)" for t, ms in row["numext_ms"].items())

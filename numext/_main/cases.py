@@ -17,6 +17,7 @@ import numpy as np
 
 import numext
 
+from .._threads import _process_threads
 from .config import TUTORIAL_IMAGE, Config
 from .formatting import check_marks, format_count, format_shape, plural, threads_text
 from .libraries import NUMEXPR_MISSING, OtherLibraries
@@ -86,7 +87,7 @@ def demonstrate(cfg: Config, data: Data, out: TextIO) -> list[dict[str, Any]]:
         expected = numpy_call()
         by_threads = {}
         for t in cfg.threads:
-            with numext.threads(t):
+            with _process_threads(t):
                 by_threads[t] = compare(numext_call(), expected)
         ok = all(r == "exact" for r in by_threads.values())
         checks.append({"case": " ".join(text.split()), "ok": ok, "by_threads": by_threads})
@@ -109,7 +110,7 @@ class _TimedRows:
     def add(self, row: Row, fn: Callable[[], Any], threads: int | None = None,
             result: Callable[[], Any] | None = None) -> None:
         """``result``: where the call leaves its answer when it is not the return value (out=)."""
-        with numext.threads(threads or numext.get_num_threads()):
+        with _process_threads(threads or numext.get_num_threads()):
             got = fn()
             row.check = compare(result() if result else got, self.expected, row.expected_check == "close")
         self.rows.append(row)
