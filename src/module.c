@@ -9,6 +9,7 @@
 #include "numext_numpy.h"
 
 #include "numext_pool.h"
+#include "parallel_ufunc.h"
 #include "numext_tuning.h"
 
 /* Exported for threadpoolctl, which drives the pool through ctypes. */
@@ -148,6 +149,10 @@ static int module_exec(PyObject *module)
     import_umath1(-1);
     if (add_ufunc(module, "double_pixels", numext_make_double_pixels()) < 0 ||
         add_ufunc(module, "parallel_sum", numext_make_parallel_sum()) < 0) {
+        return -1;
+    }
+    /* numext.parallel(u): any ufunc on the pool (parallel_ufunc.c). */
+    if (numext_add_parallel_ufunc(module) < 0) {
         return -1;
     }
     if (PyModule_AddIntConstant(module, "PARALLEL_MIN_BYTES", (long)NUMEXT_PARALLEL_MIN_BYTES) < 0 ||
