@@ -49,6 +49,14 @@ def _is_numext_ufunc(u: np.ufunc) -> bool:
     return u is _numext.double_pixels or u is _numext.parallel_sum
 
 
+def _fresh_thread_result(f: Callable[[], Any]) -> Any:
+    box: list = []
+    t = threading.Thread(target=lambda: box.append(f()))
+    t.start()
+    t.join()
+    return box[0]
+
+
 def _scipy_guard(u: np.ufunc) -> Callable[[], bool] | None:
     """scipy.special keeps its error mode per thread, and workers see 'ignore':
     such calls go to the pool only while the caller's mode is the default."""
@@ -56,7 +64,7 @@ def _scipy_guard(u: np.ufunc) -> Callable[[], bool] | None:
     if special is None or getattr(special, u.__name__, None) is not u:
         return None
     geterr = special.geterr
-    default = {k: "ignore" for k in geterr()}
+    default = _fresh_thread_result(geterr)  # what the pool's threads see
 
     def mode_is_default() -> bool:
         return geterr() == default

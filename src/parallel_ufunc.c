@@ -22,6 +22,10 @@
 /* Elements u is timed on, the first time a dtype combination is seen. */
 #define SAMPLE_ELEMENTS 4096
 
+/* PARALLEL_MIN_NS, changed only by tests (_set_min_work_ns) to put every call
+ * of MIN_ELEMENTS and more on the pool. */
+static double parallel_min_ns = PARALLEL_MIN_NS;
+
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
@@ -33,6 +37,7 @@ typedef struct {
     PyObject *name;         /* u.__name__, for FP error messages */
     PyObject *out_name;     /* "out" */
     int delegate_all;       /* gufuncs, numext's own ufuncs: always u's call */
+    Py_ssize_t pool_calls;  /* calls that ran on the pool (for tests), under the GIL */
     numext_loop_cache cache;
 } parallel_ufunc;
 
@@ -78,13 +83,13 @@ static int threads_for(parallel_ufunc *self, numext_loop_entry *entry, npy_intp 
                        size_t *ntasks)
 {
     const double work = (double)n * entry->ns_per_element;
-    if (!entry->usable || work * 0.5 < PARALLEL_MIN_NS) {
+    if (!entry->usable || work * 0.5 < parallel_min_ns) {
         return 0;
     }
     PyObject *cap = PyObject_CallNoArgs(self->get_threads);
     long t = cap == NULL ? -1 : PyLong_AsLong(cap);
     Py_XDECREF(cap);
-    if (t < 2 || work * (double)(t - 1) / (double)t < PARALLEL_MIN_NS) {
+    if (t < 2 || work * (double)(t - 1) / (double)t < parallel_min_ns) {
         PyErr_Clear();
         return 0;
     }
@@ -201,6 +206,7 @@ static int run_on_pool(parallel_ufunc *self, ufunc_operands *ops, numext_loop_en
     }
     int fp_status = 0;
     int rc = numext_ufunc_execute(&run, &fp_status);
+    self->pool_calls++;
     numext_loop_entry_give_back(entry, nthreads, capsules);
     if (rc < 0) {
         release_arrays(&arrays, nop);
@@ -323,6 +329,12 @@ static PyObject *get_ufunc(PyObject *obj, void *closure)
 }
 
 #define UFUNC_ATTR(name) {name, get_from_ufunc, NULL, "u's " name, (void *)name}
+static PyObject *get_pool_calls(PyObject *obj, void *closure)
+{
+    (void)closure;
+    return PyLong_FromSsize_t(((parallel_ufunc *)obj)->pool_calls);
+}
+
 static PyGetSetDef parallel_ufunc_getset[] = {
     UFUNC_ATTR("__name__"), UFUNC_ATTR("__qualname__"), UFUNC_ATTR("nin"),
     UFUNC_ATTR("nout"), UFUNC_ATTR("nargs"), UFUNC_ATTR("ntypes"), UFUNC_ATTR("types"),
@@ -331,10 +343,26 @@ static PyGetSetDef parallel_ufunc_getset[] = {
     UFUNC_ATTR("resolve_dtypes"),
     {"__doc__", get_doc, NULL, NULL, NULL},
     {"ufunc", get_ufunc, NULL, "The ufunc this runs in parallel.", NULL},
+    {"_pool_calls", get_pool_calls, NULL, "Calls that ran on the pool (testing).", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+static PyObject *set_min_work_ns(PyObject *cls, PyObject *arg)
+{
+    (void)cls;
+    double ns = PyFloat_AsDouble(arg);
+    if (ns == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    double previous = parallel_min_ns;
+    parallel_min_ns = ns < 0.0 ? PARALLEL_MIN_NS : ns;
+    return PyFloat_FromDouble(previous);
+}
+
 static PyMethodDef parallel_ufunc_methods[] = {
+    {"_set_min_work_ns", set_min_work_ns, METH_O | METH_STATIC,
+     "Set the work (ns) a call must save to go parallel; < 0 restores the default. "
+     "Returns the previous value (testing)."},
     {"__reduce__", parallel_ufunc_reduce, METH_NOARGS, "Pickle as numext.parallel(u)."},
     {NULL, NULL, 0, NULL},
 };
