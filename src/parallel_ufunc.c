@@ -78,12 +78,14 @@ static numext_loop_entry *find_entry(parallel_ufunc *self, ufunc_operands *ops)
     return entry;
 }
 
+static int worth_a_look(const numext_loop_entry *entry, npy_intp n);
+
 /* Threads for this call, 0 when it stays on u's own call. */
 static int threads_for(parallel_ufunc *self, numext_loop_entry *entry, npy_intp n,
                        size_t *ntasks)
 {
     const double work = (double)n * entry->ns_per_element;
-    if (!entry->usable || work * 0.5 < parallel_min_ns) {
+    if (!worth_a_look(entry, n)) {
         return 0;
     }
     PyObject *cap = PyObject_CallNoArgs(self->get_threads);
@@ -221,6 +223,12 @@ static int run_on_pool(parallel_ufunc *self, ufunc_operands *ops, numext_loop_en
     return 1;
 }
 
+/* Whether a call of n elements could go parallel at all (cheap: no Python calls). */
+static int worth_a_look(const numext_loop_entry *entry, npy_intp n)
+{
+    return entry->usable && (double)n * entry->ns_per_element * 0.5 >= parallel_min_ns;
+}
+
 static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args, size_t nargsf,
                                            PyObject *kwnames)
 {
@@ -230,10 +238,17 @@ static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args,
     if (self->delegate_all ||
         !numext_operands_collect(&ops, self->cache.nin, self->cache.nout, args, nargs, kwnames,
                                  self->out_name) ||
-        ops.n < MIN_ELEMENTS || !numext_operands_layout(&ops)) {
+        ops.n < MIN_ELEMENTS) {
         return delegate(self, args, nargsf, kwnames);
     }
-    numext_loop_entry *entry = find_entry(self, &ops);
+    /* Known dtypes and too little work: u's call, before any layout check. */
+    numext_loop_entry *entry = numext_loop_cache_find(&self->cache, ops.key);
+    if ((entry != NULL && !worth_a_look(entry, ops.n)) || !numext_operands_layout(&ops)) {
+        return delegate(self, args, nargsf, kwnames);
+    }
+    if (entry == NULL) {
+        entry = find_entry(self, &ops);
+    }
     size_t ntasks = 0;
     int nthreads = entry == NULL ? 0 : threads_for(self, entry, ops.n, &ntasks);
     PyObject *result = NULL;
