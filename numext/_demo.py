@@ -33,6 +33,7 @@ import numpy as np
 
 import numext
 
+from . import _demo_parallel
 from ._bench import (
     Candidate,
     OtherLoad,
@@ -752,12 +753,14 @@ def main(argv: list[str] | None = None) -> int:
             finish_section(sec, bw)
             print_section(next(letter), sec, bw, out)
         tutorial = print_tutorial_table(sections, cfg, out)
+        parallel_rows = _demo_parallel.show(cfg.quick, cfg.repeat, max(cfg.threads), out)
     finally:
         load.__exit__(None, None, None)
         tools.close()
     elapsed = time.perf_counter() - t_start
     result = to_json(cfg, env, checks, bw, sections, tutorial, elapsed)
     result["other_load"] = {"cpus": load.cpus, "fraction": load.fraction}
+    result["parallel_ufunc"] = parallel_rows
     if load.cpus is not None and load.cpus > 0.1:
         print(f"\nnote: {load.describe()} during this run: the timings, threaded ones most, "
               "are pessimistic; run again on a quiet machine", file=out)
