@@ -35,7 +35,7 @@ typedef struct {
     PyObject *reducer;      /* numext.parallel, for pickling */
     PyObject *doc;
     PyObject *name;         /* u.__name__, for FP error messages */
-    PyObject *out_name;     /* "out" */
+    PyObject *kw_names[2];  /* "out", "where" */
     int delegate_all;       /* gufuncs, numext's own ufuncs: always u's call */
     Py_ssize_t pool_calls;  /* calls that ran on the pool (for tests), under the GIL */
     numext_loop_cache cache;
@@ -203,6 +203,8 @@ static int run_on_pool(parallel_ufunc *self, ufunc_operands *ops, numext_loop_en
         run.strides[i] = ops->strides[i];
     }
     run.out_itemsize = entry->descr[nop - 1]->elsize;
+    run.mask = ops->mask_data;
+    run.mask_stride = ops->mask_stride;
     for (int t = 0; t < nthreads; t++) {
         infos[t] = PyCapsule_GetPointer(capsules[t], NUMEXT_UFUNC_CALL_INFO_NAME);
     }
@@ -237,7 +239,7 @@ static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args,
     const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     if (self->delegate_all ||
         !numext_operands_collect(&ops, self->cache.nin, self->cache.nout, args, nargs, kwnames,
-                                 self->out_name) ||
+                                 self->kw_names) ||
         ops.n < MIN_ELEMENTS) {
         return delegate(self, args, nargsf, kwnames);
     }
@@ -277,11 +279,13 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     }
     PyObject *name = PyObject_GetAttrString(ufunc, "__name__");
     PyObject *out_name = PyUnicode_InternFromString("out");
-    parallel_ufunc *self = name == NULL || out_name == NULL ? NULL
-                                                            : (parallel_ufunc *)type->tp_alloc(type, 0);
+    PyObject *where_name = PyUnicode_InternFromString("where");
+    parallel_ufunc *self = name == NULL || out_name == NULL || where_name == NULL
+                               ? NULL : (parallel_ufunc *)type->tp_alloc(type, 0);
     if (self == NULL) {
         Py_XDECREF(name);
         Py_XDECREF(out_name);
+        Py_XDECREF(where_name);
         return NULL;
     }
     self->vectorcall = parallel_ufunc_vectorcall;
@@ -291,7 +295,8 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     self->reducer = Py_NewRef(reducer);
     self->doc = Py_NewRef(doc);
     self->name = name;
-    self->out_name = out_name;
+    self->kw_names[0] = out_name;
+    self->kw_names[1] = where_name;
     self->delegate_all = delegate_all || u->core_enabled;
     self->cache.nin = u->nin;
     self->cache.nout = u->nout;
@@ -309,7 +314,8 @@ static void parallel_ufunc_dealloc(PyObject *obj)
     Py_XDECREF(self->reducer);
     Py_XDECREF(self->doc);
     Py_XDECREF(self->name);
-    Py_XDECREF(self->out_name);
+    Py_XDECREF(self->kw_names[0]);
+    Py_XDECREF(self->kw_names[1]);
     Py_TYPE(obj)->tp_free(obj);
 }
 

@@ -12,6 +12,39 @@ typedef struct {
     numext_worker_errors errors;
 } executor_job;
 
+/* The loop on [lo, hi), or on each run of True of the mask there (as NumPy's
+ * masked loop calls the unmasked one); the first failure ends it. */
+static int run_range(const numext_ufunc_run *run, const numext_ufunc_call_info *info,
+                     npy_intp lo, npy_intp hi)
+{
+    char *data[NPY_MAXARGS];
+    npy_intp i = lo;
+    while (i < hi) {
+        npy_intp end = hi;
+        if (run->mask != NULL) {
+            while (i < hi && !run->mask[i * run->mask_stride]) {
+                i++;
+            }
+            end = i;
+            while (end < hi && run->mask[end * run->mask_stride]) {
+                end++;
+            }
+            if (i == end) {
+                break;
+            }
+        }
+        for (int k = 0; k < run->nop; k++) {
+            data[k] = run->data[k] + i * run->strides[k];
+        }
+        const npy_intp len = end - i;
+        if (info->strided_loop(info->context, data, &len, run->strides, info->auxdata) < 0) {
+            return -1;
+        }
+        i = end;
+    }
+    return 0;
+}
+
 static void executor_task(void *arg, size_t task, int thread_index)
 {
     executor_job *job = arg;
@@ -24,14 +57,9 @@ static void executor_task(void *arg, size_t task, int thread_index)
     if (lo >= hi) {
         return;
     }
-    char *data[NPY_MAXARGS];
-    for (int i = 0; i < run->nop; i++) {
-        data[i] = run->data[i] + lo * run->strides[i];
-    }
-    const npy_intp len = hi - lo;
     const numext_ufunc_call_info *info = run->info[thread_index];
     PyThreadState *ts = thread_index == 0 ? NULL : numext_worker_attach(&job->errors);
-    int rc = info->strided_loop(info->context, data, &len, run->strides, info->auxdata);
+    int rc = run_range(run, info, lo, hi);
     if (thread_index == 0) {
         if (rc < 0) {
             atomic_store_explicit(&job->errors.failed, 1, memory_order_relaxed);

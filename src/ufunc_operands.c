@@ -40,28 +40,56 @@ static void consider_full(ufunc_operands *ops, PyArrayObject *arr)
     }
 }
 
+static int is_name(PyObject *name, PyObject *wanted)
+{
+    return name == wanted || PyUnicode_Compare(name, wanted) == 0;
+}
+
+/* The keywords: out= and where= only. */
+static int collect_keywords(ufunc_operands *ops, PyObject *const *values, PyObject *kwnames,
+                            PyObject *const names[2], int positional_outs)
+{
+    for (Py_ssize_t k = 0; kwnames != NULL && k < PyTuple_GET_SIZE(kwnames); k++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, k), *value = values[k];
+        if (is_name(name, names[0])) {
+            if (positional_outs || !collect_out_keyword(ops, value)) {
+                return 0;
+            }
+        }
+        else if (is_name(name, names[1])) {
+            if (value == Py_True) {
+                continue;
+            }
+            if (!PyArray_CheckExact(value) ||
+                PyArray_DESCR((PyArrayObject *)value)->type_num != NPY_BOOL) {
+                return 0;
+            }
+            ops->where = (PyArrayObject *)value;
+        }
+        else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int numext_operands_collect(ufunc_operands *ops, int nin, int nout, PyObject *const *args,
-                            Py_ssize_t nargs, PyObject *kwnames, PyObject *out_name)
+                            Py_ssize_t nargs, PyObject *kwnames, PyObject *const names[2])
 {
     ops->nin = nin;
     ops->nout = nout;
     ops->full = NULL;
+    ops->where = NULL;
     ops->n = 0;
     for (int i = 0; i < nout; i++) {
         ops->out[i] = NULL;
     }
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    if (nkw > 1 || (nargs != nin && nargs != nin + nout) || (nkw == 1 && nargs != nin)) {
+    if (nkw > 2 || (nargs != nin && nargs != nin + nout)) {
         return 0;
     }
-    if (nkw == 1) {
-        PyObject *name = PyTuple_GET_ITEM(kwnames, 0);
-        if (name != out_name && PyUnicode_Compare(name, out_name) != 0) {
-            return 0;
-        }
-        if (!collect_out_keyword(ops, args[nargs])) {
-            return 0;
-        }
+    if (!collect_keywords(ops, args + nargs, kwnames, names, nargs > nin)) {
+        return 0;
     }
     for (int i = 0; i < nout && nargs > nin; i++) {
         PyObject *item = args[nin + i];
@@ -87,6 +115,9 @@ int numext_operands_collect(ufunc_operands *ops, int nin, int nout, PyObject *co
     for (int i = 0; i < nout; i++) {
         if (ops->out[i] != NULL) {
             consider_full(ops, ops->out[i]);
+        }
+        else if (ops->where != NULL) {
+            return 0;  /* u warns of the uninitialised output */
         }
     }
     return ops->full != NULL;
@@ -162,6 +193,36 @@ static int outputs_overlap_safely(const ufunc_operands *ops, PyArrayObject *cons
     return 1;
 }
 
+/* where=: read like an input; it may share no memory with an output. */
+static int mask_layout(ufunc_operands *ops)
+{
+    ops->mask_data = NULL;
+    ops->mask_stride = 0;
+    if (ops->where == NULL) {
+        return 1;
+    }
+    int ok;
+    ops->mask_stride = operand_stride(ops, ops->where, 0, &ok);
+    ops->mask_data = PyArray_BYTES(ops->where);
+    if (!ok) {
+        return 0;
+    }
+    const npy_intp span = (ops->n - 1) * ops->mask_stride;
+    char *lo = ops->mask_data + (span < 0 ? span : 0), *hi = ops->mask_data + (span > 0 ? span : 0) + 1;
+    for (int o = ops->nin; o < ops->nin + ops->nout; o++) {
+        PyArrayObject *out = ops->out[o - ops->nin];
+        char *olo, *ohi;
+        if (out == NULL) {
+            continue;
+        }
+        extent(ops, o, PyArray_ITEMSIZE(out), &olo, &ohi);
+        if (lo < ohi && olo < hi) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int numext_operands_layout(ufunc_operands *ops)
 {
     const int nop = ops->nin + ops->nout;
@@ -184,7 +245,7 @@ int numext_operands_layout(ufunc_operands *ops)
             return 0;
         }
     }
-    return outputs_overlap_safely(ops, arrays);
+    return outputs_overlap_safely(ops, arrays) && mask_layout(ops);
 }
 
 PyObject *numext_operands_sample(const ufunc_operands *ops, int i, npy_intp k)

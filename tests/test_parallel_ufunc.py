@@ -277,6 +277,39 @@ def test_two_outputs_and_fresh_outputs_are_arrays():
         assert_same(u(*args), got)
 
 
+@pytest.mark.parametrize("threads", THREAD_COUNTS, ids=lambda n: f"threads={n}")
+def test_where_masks_run_on_the_pool(threads):
+    rng = np.random.default_rng(threads)
+    n = 20_001
+    x = make_data("d", n, rng)
+    mask = rng.random(n) < 0.7
+    mask[:5000] = False
+    mask[-3000:] = True
+    x[np.flatnonzero(~mask)[-1]] = 1e300  # would overflow exp, but is masked out
+    masks = [mask, np.repeat(mask, 2)[::2], np.array(True), np.array(False), mask[::-1]]
+    with numext.threads(threads):
+        for u in (np.exp, np.sin, np.arctan2):
+            p = numext.parallel(u)
+            args = (x,) * u.nin
+            for m in masks:
+                before = p._pool_calls
+                o1, o2 = np.full(n, 7.0), np.full(n, 7.0)
+                for errs in ("raise", "warn"):
+                    with np.errstate(all=errs):
+                        a = outcome(u, *args, out=o1, where=m)
+                        b = outcome(p, *args, out=o2, where=m)
+                    assert a[1:] == b[1:]
+                    assert_same(o1, o2)
+                if threads > 1:
+                    assert p._pool_calls > before
+            with np.errstate(all="ignore"):
+                want, want_exc, want_warn = outcome(u, *args, where=mask)
+                got, got_exc, got_warn = outcome(p, *args, where=mask)
+            assert (want_exc, want_warn) == (got_exc, got_warn)
+            assert want.dtype == got.dtype and want.shape == got.shape
+            assert_same(want[mask], got[mask])
+
+
 # ---- warnings and errors from a worker's part of the array ----------------------
 
 
