@@ -107,11 +107,9 @@ def _time_per_element(u: np.ufunc, sample: tuple) -> float:
 
 def _prepare(u: np.ufunc, key: tuple, sample: tuple) -> tuple | None:
     """What the C side needs for this dtype combination, or None: not for the pool."""
-    dtypes = key + (None,) * u.nout
-    try:
-        resolved, _ = u._resolve_dtypes_and_context(dtypes)
-    except Exception:  # noqa: BLE001 - no loop, or a promotion error: u's own call
-        return None
+    # No loop for these dtypes raises here: nothing is cached (a Numba DUFunc may
+    # compile one on the call that then goes to it), and u's call raises u's error.
+    resolved, _ = u._resolve_dtypes_and_context(key + (None,) * u.nout)
     if any(d.hasobject or d.kind not in "biufcmM?" for d in resolved):
         return None
     return tuple(resolved), _time_per_element(u, sample), _scipy_guard(u)
@@ -124,6 +122,8 @@ def parallel(u: Any) -> Any:
     ones; a Numba ``DUFunc`` through its ``.ufunc``). The same object is
     returned for the same ``u``. See ``help(numext.parallel(np.sin))``.
     """
+    if isinstance(u, _numext._ParallelUfunc):
+        return u
     uf = _unwrap(u)
     found = _cache.get(uf)
     if found is not None:
@@ -132,7 +132,9 @@ def parallel(u: Any) -> Any:
         found = _cache.get(uf)
         if found is None:
             doc = _DOC.format(name=uf.__name__, doc=uf.__doc__ or "")
+            # Calls not run on the pool go to what the user gave: a Numba DUFunc
+            # then still compiles loops for new types.
             found = _numext._ParallelUfunc(uf, _prepare, get_num_threads, parallel, doc,
-                                           _is_numext_ufunc(uf))
+                                           _is_numext_ufunc(uf), u)
             _cache[uf] = found
     return found

@@ -30,6 +30,7 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *ufunc;
+    PyObject *fallback;     /* what other calls go to: u, or the object u came from (DUFunc) */
     PyObject *prepare;      /* prepare(u, key, sample) -> None | (dtypes, ns, guard) */
     PyObject *get_threads;  /* () -> the thread cap for this call */
     PyObject *reducer;      /* numext.parallel, for pickling */
@@ -44,7 +45,7 @@ typedef struct {
 static PyObject *delegate(parallel_ufunc *self, PyObject *const *args, size_t nargsf,
                           PyObject *kwnames)
 {
-    return PyObject_Vectorcall(self->ufunc, args, nargsf, kwnames);
+    return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
 }
 
 /* The entry for this call's dtypes; made (u timed on a sample) the first time. */
@@ -265,11 +266,12 @@ static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args,
 static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"ufunc", "prepare", "get_threads", "reducer", "doc",
-                             "delegate_all", NULL};
-    PyObject *ufunc, *prepare, *get_threads, *reducer, *doc;
+                             "delegate_all", "fallback", NULL};
+    PyObject *ufunc, *prepare, *get_threads, *reducer, *doc, *fallback = NULL;
     int delegate_all;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!OOOOp", kwlist, &PyUFunc_Type, &ufunc,
-                                     &prepare, &get_threads, &reducer, &doc, &delegate_all)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!OOOOp|O", kwlist, &PyUFunc_Type, &ufunc,
+                                     &prepare, &get_threads, &reducer, &doc, &delegate_all,
+                                     &fallback)) {
         return NULL;
     }
     PyUFuncObject *u = (PyUFuncObject *)ufunc;
@@ -290,6 +292,7 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     }
     self->vectorcall = parallel_ufunc_vectorcall;
     self->ufunc = Py_NewRef(ufunc);
+    self->fallback = Py_NewRef(fallback != NULL && fallback != Py_None ? fallback : ufunc);
     self->prepare = Py_NewRef(prepare);
     self->get_threads = Py_NewRef(get_threads);
     self->reducer = Py_NewRef(reducer);
@@ -309,6 +312,7 @@ static void parallel_ufunc_dealloc(PyObject *obj)
     parallel_ufunc *self = (parallel_ufunc *)obj;
     numext_loop_cache_clear(&self->cache);
     Py_XDECREF(self->ufunc);
+    Py_XDECREF(self->fallback);
     Py_XDECREF(self->prepare);
     Py_XDECREF(self->get_threads);
     Py_XDECREF(self->reducer);

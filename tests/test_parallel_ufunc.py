@@ -387,10 +387,13 @@ def test_numba_vectorize_ufuncs():
     assert numext.parallel(wave).ufunc is getattr(wave, "ufunc", wave)
     assert_same(wave(x), numext.parallel(wave)(x))
     assert_same(wave(x.astype("f4")), numext.parallel(wave)(x.astype("f4")))
-    lazy(1.0, 2.0)  # compile a loop
     p = numext.parallel(lazy)
     assert p.ufunc is lazy.ufunc
+    assert_same(lazy(x, x), p(x, x))  # the DUFunc compiles its loop on this call
+    before = p._pool_calls
     assert_same(lazy(x, x), p(x, x))
+    assert p._pool_calls > before
+    assert numext.parallel(p) is p
 
 
 def test_numext_own_ufuncs_do_not_nest():
