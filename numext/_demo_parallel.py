@@ -68,7 +68,8 @@ def show(quick: bool, repeat: int, threads: int, out: TextIO) -> list[dict[str, 
         if ne is not None and expr is not None:
             local = {"x": x, "y": y}
             cands.append(Candidate("numexpr", lambda: ne.evaluate(expr, local_dict=local)))
-        nb_f = _numba_parallel(nb, scalar, nin) if nb is not None and not (quick and nin > 1) else None
+        # Numba compiles each for ~1 s: --quick shows it on the first ufunc only.
+        nb_f = _numba_parallel(nb, scalar, nin) if nb is not None and not (quick and rows) else None
         if nb_f is not None:
             cands.append(Candidate("numba", lambda: nb_f(*args)))
         t = time_candidates(cands, repeat=repeat)
