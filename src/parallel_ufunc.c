@@ -19,6 +19,8 @@
 #define PARALLEL_MIN_NS 12000.0
 #define TASK_NS 20000.0
 #define TASKS_PER_THREAD 4
+/* Threads one call uses at most (one loop capsule each, on the stack). */
+#define MAX_CALL_THREADS 256
 /* Elements u is timed on, the first time a dtype combination is seen. */
 #define SAMPLE_ELEMENTS 4096
 
@@ -186,10 +188,10 @@ static int run_on_pool(parallel_ufunc *self, ufunc_operands *ops, numext_loop_en
     const int nop = ops->nin + ops->nout;
     call_arrays arrays;
     memset(&arrays, 0, sizeof(arrays));
-    PyObject *capsules[NPY_MAXARGS > 64 ? NPY_MAXARGS : 64];
-    numext_ufunc_call_info *infos[64];
-    if (nthreads > 64) {
-        nthreads = 64;
+    PyObject *capsules[MAX_CALL_THREADS];
+    numext_ufunc_call_info *infos[MAX_CALL_THREADS];
+    if (nthreads > MAX_CALL_THREADS) {
+        nthreads = MAX_CALL_THREADS;
     }
     if (!make_arrays(ops, entry, &arrays) ||
         numext_loop_entry_take(self->ufunc, entry, nthreads, capsules) < 0) {

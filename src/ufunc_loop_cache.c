@@ -3,7 +3,7 @@
 #include "ufunc_executor.h"
 
 /* Capsules kept per entry beyond this are freed on return. */
-#define MAX_FREE_INFOS 64
+#define MAX_FREE_INFOS 256
 
 numext_loop_entry *numext_loop_cache_find(const numext_loop_cache *cache, PyObject *const *key)
 {
