@@ -110,7 +110,7 @@ def _prepare(u: np.ufunc, key: tuple, sample: tuple) -> tuple | None:
     # No loop for these dtypes raises here: nothing is cached (a Numba DUFunc may
     # compile one on the call that then goes to it), and u's call raises u's error.
     resolved, _ = u._resolve_dtypes_and_context(key + (None,) * u.nout)
-    if any(d.hasobject or d.kind not in "biufcmM?" for d in resolved):
+    if any(d.hasobject or d.kind not in "biufc" for d in resolved):
         return None
     return tuple(resolved), _time_per_element(u, sample), _scipy_guard(u)
 

@@ -5,6 +5,28 @@ static int is_weak_scalar(PyObject *obj)
     return PyFloat_CheckExact(obj) || PyLong_CheckExact(obj) || PyComplex_CheckExact(obj);
 }
 
+/* A NumPy numeric scalar's dtype (NumPy's own singleton, so it can serve as a
+ * key compared by identity), or NULL. */
+static PyObject *numpy_scalar_dtype(PyObject *obj)
+{
+    if (!PyArray_IsScalar(obj, Number) && !PyArray_IsScalar(obj, Bool)) {
+        return NULL;
+    }
+    PyArray_Descr *descr = PyArray_DescrFromScalar(obj);
+    if (descr == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyArray_Descr *builtin = PyArray_DescrFromType(descr->type_num);
+    Py_DECREF(descr);
+    if (builtin == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    Py_DECREF(builtin);  /* NumPy keeps its builtin descriptors for good */
+    return descr == builtin ? (PyObject *)builtin : NULL;
+}
+
 /* out=: one array (a single output), or a tuple with one entry per output. */
 static int collect_out_keyword(ufunc_operands *ops, PyObject *value)
 {
@@ -107,6 +129,9 @@ int numext_operands_collect(ufunc_operands *ops, int nin, int nout, PyObject *co
         }
         else if (is_weak_scalar(obj)) {
             ops->key[i] = (PyObject *)Py_TYPE(obj);
+        }
+        else if ((ops->key[i] = numpy_scalar_dtype(obj)) != NULL) {
+            continue;
         }
         else {
             return 0;

@@ -2,7 +2,8 @@
  * ufunc_operands: whether a ufunc call's arguments are the simple case the
  * pool runs itself, and if so its operands as one 1-D iteration.
  *
- * The simple case: inputs are exact ndarrays or Python float/int/complex;
+ * The simple case: inputs are exact ndarrays, NumPy numeric scalars or
+ * Python float/int/complex;
  * the only keywords are out= (or outputs are given positionally), each output
  * None or an exact, writeable ndarray, and where= as a bool ndarray (the loop
  * then runs on the runs of True, as NumPy's masked loop does); every array operand either has the

@@ -189,7 +189,7 @@ def layout(kind: str, x: np.ndarray) -> np.ndarray:
 @given(
     ufunc=st.sampled_from([np.sin, np.add, np.arctan2, np.divmod, np.exp, np.multiply, np.frexp]),
     kind=st.sampled_from(LAYOUTS),
-    other=st.sampled_from(["same", "scalar", "column", "pyfloat", "pyint"]),
+    other=st.sampled_from(["same", "scalar", "column", "pyfloat", "pyint", "npscalar", "np64"]),
     dtype=st.sampled_from(["f4", "f8", "f2"]),
     threads=st.sampled_from(THREAD_COUNTS),
     n=st.integers(MIN_N, 4000),
@@ -207,6 +207,10 @@ def test_layouts_and_python_scalars(ufunc, kind, other, dtype, threads, n):
             args.append(make_data(dtype, 1, rng).reshape((1,) * max(x.ndim, 1)))
         elif other == "pyfloat":
             args.append(2.5)
+        elif other == "npscalar":
+            args.append(make_data(dtype, 1, rng)[0])
+        elif other == "np64":
+            args.append(np.float64(1.5))
         else:
             args.append(3)
     with numext.threads(threads), np.errstate(all="ignore"):
@@ -263,6 +267,17 @@ def test_out_where_dtype_casting(kind, threads, n):
             got = run(numext.parallel(u))
             assert want[0] == got[0]
             assert_same(want[1], got[1])
+
+
+def test_numpy_scalars_with_arrays_run_on_the_pool():
+    x = np.linspace(-3, 3, 10_001)
+    p = numext.parallel(np.multiply)
+    before = p._pool_calls
+    for s in (np.float64(1.5), np.float32(-0.5), np.int64(3), np.bool_(True), np.complex128(1j)):
+        with numext.threads(2):
+            assert_same(np.multiply(x, s), p(x, s))
+            assert_same(np.multiply(s, x.astype("f4")), p(s, x.astype("f4")))
+    assert p._pool_calls > before
 
 
 def test_two_outputs_and_fresh_outputs_are_arrays():
