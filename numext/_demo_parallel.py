@@ -10,7 +10,8 @@ exist. Figures are the best of several interleaved timings in one run.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 import numpy as np
 

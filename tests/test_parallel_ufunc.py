@@ -15,11 +15,11 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import THREAD_COUNTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import numext
-from conftest import THREAD_COUNTS
 
 _P = numext._numext._ParallelUfunc
 MIN_N = numext._numext.PARALLEL_UFUNC_MIN_ELEMENTS

@@ -16,7 +16,7 @@ import math
 import os
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -58,7 +58,7 @@ def cases(n_big: int) -> list[tuple[str, Callable, tuple, bool, float]]:
         ("add 1e7 f8 fresh", np.add, (x, y), False, 1.3),
     ]
     try:
-        import scipy.special as special
+        from scipy import special
 
         out[2:2] = [("scipy erf 1e7 f8 out=", special.erf, (x,), True, 1.85),
                     ("scipy gamma 1e7 f8 out=", special.gamma, (x,), True, 1.85)]
