@@ -537,3 +537,19 @@ def test_gil_is_released_during_a_long_call():
         t.join()
         __import__("sys").setswitchinterval(old)
     assert progressed > 1000
+
+
+def test_work_not_size_decides_when_a_call_goes_parallel():
+    special = pytest.importorskip("scipy.special")
+    _P._set_min_work_ns(-1.0)  # the real rule
+    rng = np.random.default_rng(9)
+    x = rng.random(20_000) * 5 + 0.5
+    cheap, costly = numext.parallel(np.add), numext.parallel(special.gamma)
+    with numext.threads(2):
+        cheap(x[:5000], x[:5000])  # the first call of a dtype combination measures the loop
+        costly(x)
+        before_cheap, before_costly = cheap._pool_calls, costly._pool_calls
+        assert_same(np.add(x[:5000], x[:5000]), cheap(x[:5000], x[:5000]))
+        assert_same(special.gamma(x), costly(x))
+        assert cheap._pool_calls == before_cheap  # ~2.5 us of work: never worth a wake-up
+        assert costly._pool_calls > before_costly  # ~100 us of work: goes parallel
