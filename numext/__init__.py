@@ -4,6 +4,7 @@
   for every numeric dtype (uint8 images wrap modulo 256).
 - ``parallel_sum``: gufunc ``(n)->()``, exactly ``np.sum(x, axis=-1)``.
 - ``double(arr, out=None)`` and ``sum(a, axis=None, ...)``: the array-level API.
+- ``parallel(u)``: any NumPy ufunc ``u`` run on the pool, with ``u``'s own bits.
 - ``get_num_threads``, ``set_num_threads``, ``threads(n)``: the thread pool.
 
 Kernels run with the GIL released and split large inputs over one persistent
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from ._api import double, sum
 from ._numext import double_pixels, parallel_sum
+from ._parallel import parallel
 from ._threads import default_num_threads, get_num_threads, set_num_threads, threads
 
 __version__ = "0.1.0"
@@ -24,6 +26,7 @@ __all__ = [
     "parallel_sum",
     "double",
     "sum",
+    "parallel",
     "get_num_threads",
     "set_num_threads",
     "threads",

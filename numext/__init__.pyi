@@ -13,6 +13,7 @@ __all__ = [
     "parallel_sum",
     "double",
     "sum",
+    "parallel",
     "get_num_threads",
     "set_num_threads",
     "threads",
@@ -107,6 +108,8 @@ def sum(
     out: None = None,
     keepdims: bool = False,
 ) -> Any: ...
+# ``u`` run on numext's pool: a callable with u's results, attributes and methods.
+def parallel(u: Any) -> Any: ...
 def get_num_threads() -> int:
     """Threads a numext call made here would use: the process-wide setting,
     capped by the innermost enclosing ``threads(n)`` of this thread or task."""

@@ -10,6 +10,7 @@
 
 #include "call_settings.h"
 #include "numext_pool.h"
+#include "parallel_ufunc.h"
 #include "numext_tuning.h"
 
 /* numext._numext._testing, the pool's test hooks (testing_functions.c). */
@@ -141,6 +142,10 @@ static int module_exec(PyObject *module)
     }
     if (add_ufunc(module, "double_pixels", numext_make_double_pixels()) < 0 ||
         add_ufunc(module, "parallel_sum", numext_make_parallel_sum()) < 0) {
+        return -1;
+    }
+    /* numext.parallel(u): any ufunc on the pool (parallel_ufunc.c). */
+    if (numext_add_parallel_ufunc(module) < 0) {
         return -1;
     }
     if (PyModule_AddIntConstant(module, "PARALLEL_MIN_BYTES", (long)NUMEXT_PARALLEL_MIN_BYTES) < 0 ||

@@ -30,12 +30,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from .. import _demo_parallel
 from .config import Config
 
 Section = Callable[[Config, TextIO], Any]
 
 #: (JSON key, function) of each extra section, in report order.
-EXTRA_SECTIONS: tuple[tuple[str, Section], ...] = ()
+EXTRA_SECTIONS: tuple[tuple[str, Section], ...] = (("parallel", _demo_parallel.run),)
 
 
 def run_extra_sections(cfg: Config, out: TextIO) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+#include "ufunc_executor.h"
+
+#include <numpy/npy_math.h>
+
+#include "parallel_for.h"
+#include "strided_ranges.h"
+#include "worker_pyerr.h"
+
+typedef struct {
+    const numext_ufunc_run *run;
+    numext_ranges plan;
+    numext_worker_errors errors;
+} executor_job;
+
+/* The loop on [lo, hi), or on each run of True of the mask there (as NumPy's
+ * masked loop calls the unmasked one); the first failure ends it. */
+static int run_range(const numext_ufunc_run *run, const numext_ufunc_call_info *info,
+                     npy_intp lo, npy_intp hi)
+{
+    char *data[NPY_MAXARGS];
+    npy_intp i = lo;
+    while (i < hi) {
+        npy_intp end = hi;
+        if (run->mask != NULL) {
+            while (i < hi && !run->mask[i * run->mask_stride]) {
+                i++;
+            }
+            end = i;
+            while (end < hi && run->mask[end * run->mask_stride]) {
+                end++;
+            }
+            if (i == end) {
+                break;
+            }
+        }
+        for (int k = 0; k < run->nop; k++) {
+            data[k] = run->data[k] + i * run->strides[k];
+        }
+        const npy_intp len = end - i;
+        if (info->strided_loop(info->context, data, &len, run->strides, info->auxdata) < 0) {
+            return -1;
+        }
+        i = end;
+    }
+    return 0;
+}
+
+static void executor_task(void *arg, size_t task, int thread_index)
+{
+    executor_job *job = arg;
+    if (atomic_load_explicit(&job->errors.failed, memory_order_relaxed)) {
+        return;  /* the caller re-runs the call anyway */
+    }
+    const numext_ufunc_run *run = job->run;
+    ptrdiff_t lo, hi;
+    numext_ranges_get(&job->plan, task, &lo, &hi);
+    if (lo >= hi) {
+        return;
+    }
+    const numext_ufunc_call_info *info = run->info[thread_index];
+    PyThreadState *ts = thread_index == 0 ? NULL : numext_worker_attach(&job->errors);
+    int rc = run_range(run, info, lo, hi);
+    if (thread_index == 0) {
+        if (rc < 0) {
+            atomic_store_explicit(&job->errors.failed, 1, memory_order_relaxed);
+        }
+        return;  /* an error set here is in the caller's state: checked there */
+    }
+    numext_worker_check(&job->errors, ts, rc);
+}
+
+int numext_ufunc_execute(const numext_ufunc_run *run, int *fp_status)
+{
+    executor_job job = {.run = run};
+    numext_worker_errors_init(&job.errors);
+    const int last = run->nop - 1;
+    numext_ranges_plan(&job.plan, run->n, run->ntasks, run->data[last], run->strides[last],
+                       run->out_itemsize);
+    npy_clear_floatstatus_barrier((char *)&job);
+    Py_BEGIN_ALLOW_THREADS
+    numext_parallel_for(job.plan.ntasks, executor_task, &job, run->nthreads);
+    Py_END_ALLOW_THREADS
+    *fp_status = npy_clear_floatstatus_barrier((char *)&job);
+    int failed = atomic_load_explicit(&job.errors.failed, memory_order_relaxed);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        failed = 1;
+    }
+    return failed ? -1 : 0;
+}
