@@ -71,14 +71,15 @@ def show(quick: bool, repeat: int, threads: int, out: TextIO) -> list[dict[str, 
         args = (x, y)[:nin]
         p = numext.parallel(u)
         same = _same_bits(u(*args), p(*args))
-        cands = [Candidate("u", lambda: u(*args)), Candidate("numext", lambda: p(*args), threads=threads)]
+        cands = [Candidate("u", lambda u=u, args=args: u(*args)),
+                 Candidate("numext", lambda p=p, args=args: p(*args), threads=threads)]
         if ne is not None and expr is not None:
             local = {"x": x, "y": y}
-            cands.append(Candidate("numexpr", lambda: ne.evaluate(expr, local_dict=local)))
+            cands.append(Candidate("numexpr", lambda expr=expr, local=local: ne.evaluate(expr, local_dict=local)))
         # Numba compiles each for ~1 s: --quick shows it on the first ufunc only.
         nb_f = _numba_parallel(nb, scalar, nin) if nb is not None and not (quick and rows) else None
         if nb_f is not None:
-            cands.append(Candidate("numba", lambda: nb_f(*args)))
+            cands.append(Candidate("numba", lambda nb_f=nb_f, args=args: nb_f(*args)))
         t = time_candidates(cands, repeat=repeat)
         row = {"ufunc": label, "n": n, "threads": threads, "bits_equal": same,
                **{k + "_s": t.get(k) for k in ("u", "numext", "numexpr", "numba")}}

@@ -42,7 +42,8 @@ def _unwrap(u: Any) -> np.ufunc:
     inner = getattr(u, "ufunc", None)  # a Numba DUFunc holds its np.ufunc here
     if isinstance(inner, np.ufunc) and type(u).__name__ in ("DUFunc", "GUFunc"):
         return inner
-    raise TypeError(f"numext.parallel expects a NumPy ufunc, got {type(u).__module__}.{type(u).__qualname__}: {u!r}"[:300])
+    got = f"{type(u).__module__}.{type(u).__qualname__}: {u!r}"
+    raise TypeError(f"numext.parallel expects a NumPy ufunc, got {got}"[:300])
 
 
 def _is_numext_ufunc(u: np.ufunc) -> bool:
