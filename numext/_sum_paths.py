@@ -9,6 +9,7 @@ input at once.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ def reduce_axes(x: NDArray[Any], axes: tuple[int, ...], out: NDArray[Any] | None
     kept = ndim - len(reduced)
     if _mergeable(moved.shape[kept:], moved.strides[kept:]):
         # A view: the reduced axes are one strided run of memory.
-        return parallel_sum(moved.reshape(moved.shape[:kept] + (-1,)), out=out)
+        return parallel_sum(moved.reshape(moved.shape[:kept] + (math.prod(moved.shape[kept:]),)), out=out)
     # Axes that cannot be merged: reduce one axis at a time, last first.
     result = moved
     for _ in reduced[1:]:
@@ -80,15 +81,17 @@ def _in_memory_order(x: NDArray[Any]) -> NDArray[Any]:
 
 
 def _sum_all(x: NDArray[Any]) -> Any:
-    """The sum of every element, in NumPy's order: one pairwise sum per run of
-    memory (innermost axis in memory order), the runs added one after another."""
+    """The sum of every element in memory order: np.sum's bits when x is one
+    strided run of memory (C, F, transposed, reversed), as NumPy's iterator
+    then sums it as one pairwise tree."""
     if x.flags.c_contiguous or x.size == 0:
         return parallel_sum(x.reshape(-1))
     v = _in_memory_order(x)
     if v.ndim == 1:
         return parallel_sum(v)
-    runs = parallel_sum(v).reshape(-1)
-    return _add_in_order(runs)
+    # Not one run of memory: each run summed pairwise, then the runs' sums
+    # pairwise too (NumPy adds them one after another: less accurate).
+    return parallel_sum(parallel_sum(v).reshape(-1))
 
 
 def _add_in_order(partials: NDArray[Any]) -> Any:
@@ -108,10 +111,10 @@ def reduce_cast(arr: NDArray[Any], axes: tuple[int, ...], loop: np.dtype[Any]) -
         # Integer sums wrap: the 64-bit sum cast to `loop` is `loop`'s own sum.
         return reduce_axes(arr, axes)
     piece = max(1, _CAST_PIECE_BYTES // loop.itemsize)
+    if len(axes) == arr.ndim and arr.size:
+        return _cast_sum_all(_in_memory_order(arr), loop, piece)
     if arr.size <= piece:
         return reduce_axes(arr.astype(loop), axes)
-    if len(axes) == arr.ndim:
-        return _cast_sum_all(_in_memory_order(arr), loop, piece)
     return _cast_sum_kept(arr, axes, loop, piece)
 
 
@@ -123,7 +126,7 @@ def _cast_sum_all(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
         return _sum_all(v.astype(loop))
     step = max(1, piece // (v.size // v.shape[0]))
     parts = [_cast_sum_all(v[i : i + step], loop, piece) for i in range(0, v.shape[0], step)]
-    return _add_in_order(np.array(parts))
+    return parallel_sum(np.array(parts))
 
 
 def _cast_sum_run(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
