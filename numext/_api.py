@@ -39,7 +39,7 @@ def sum(
     axis: int | tuple[int, ...] | None = None,
     dtype: DTypeLike | None = None,
     out: NDArray[Any] | None = None,
-    keepdims: bool = NoValue,
+    keepdims: Any = NoValue,
     initial: Any = NoValue,
     where: Any = NoValue,
 ) -> Any:
