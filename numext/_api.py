@@ -11,7 +11,14 @@ from numpy.lib.array_utils import normalize_axis_index
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from ._numext import double_pixels, parallel_sum
-from ._reduction_args import NoValue, check_out, delegate_to_numpy, keepdims_flag, normalize_axes, result_shape
+from ._reduction_args import (
+    NoValue,
+    check_out,
+    delegate_to_numpy,
+    keepdims_flag,
+    normalize_axes,
+    result_shape,
+)
 from ._sum_paths import reduce_axes, reduce_cast
 
 # np.sum itself, taken at import: numext.sum hands it the inputs np.sum sends

@@ -9,11 +9,11 @@ import warnings
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from conftest import assert_same_array
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import numext
-from conftest import assert_same_array
 
 
 def outcome(fn):
