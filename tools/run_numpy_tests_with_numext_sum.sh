@@ -25,6 +25,12 @@ for m in "${modules[@]}"; do
     [[ -f $np_dir/$m ]] || { echo "NumPy's $m is not installed at $np_dir" >&2; exit 1; }
     paths+=("$np_dir/$m")
 done
+# Address space capped (NUMEXT_NUMPY_TESTS_VMEM_KB, default 8 GiB; 0: no cap):
+# NumPy's two tests that want far more (test_identityless_reduction_huge_array,
+# test_arbitrary_number_of_ops_error, neither about np.sum) then xfail on
+# MemoryError, as NumPy marks them, instead of taking 16+ GiB and minutes.
+vmem=${NUMEXT_NUMPY_TESTS_VMEM_KB:-8388608}
+if [[ $vmem != 0 ]]; then ulimit -v "$vmem"; fi
 # Run from an empty folder: nothing of the checkout on sys.path, no cache
 # written into site-packages; NumPy's conftest.py applies as in its own runs.
 work=$(mktemp -d "${TMPDIR:-/tmp}/numext-numpy-tests.XXXXXX")
