@@ -10,7 +10,7 @@ import numpy._core.fromnumeric as _fromnumeric
 from numpy.lib.array_utils import normalize_axis_index
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from ._numext import double_pixels, parallel_sum
+from ._numext import RELEASE_GIL_MIN_BYTES, double_pixels, parallel_sum
 from ._reduction_args import (
     NoValue,
     check_out,
@@ -92,6 +92,9 @@ def sum(
             elif type(axis) is int:
                 # The gufunc's axis= moves the core dimension (AxisError as NumPy).
                 return parallel_sum(a, axis=axis)
+            elif type(axis) is tuple and len(axis) == a.ndim and a.flags.c_contiguous:
+                if len(normalize_axes(axis, a.ndim)) == a.ndim:  # every axis, in any order
+                    return parallel_sum(a.reshape(-1))
         except TypeError:
             # No loop of parallel_sum's for a's dtype (object, datetime, ...):
             # the general path sends it where np.sum does.
@@ -119,15 +122,14 @@ def _sum(a: Any, axis: Any, dtype: Any, out: Any, keepdims: Any, initial: Any, w
         arr = np.asanyarray(a)
         if type(arr) is not np.ndarray:  # an __array__ that makes a subclass
             return _np_sum(a, axis=axis, dtype=dtype, out=out, **_given(keepdims, initial, where))
+    # From here out is None or an ndarray (delegate_to_numpy sent any other on).
     if initial is not NoValue or where is not NoValue or arr.dtype.kind not in "biufc":
         # np.sum's own call for an ndarray (or array-like) input.
         return np.add.reduce(a, axis, dtype, out, **_given(keepdims, initial, where))
 
-    # Arguments checked in np.sum's order: keepdims and out as it parses them,
-    # then the axes, the accumulator dtype, out's shape and writeability.
+    # Arguments checked in np.sum's order: keepdims as it parses it, then the
+    # axes, the accumulator dtype, out's shape and writeability.
     keep = keepdims is True or (keepdims is not NoValue and keepdims is not False and keepdims_flag(keepdims))
-    if out is not None and not isinstance(out, np.ndarray):
-        raise TypeError("return arrays must be of ArrayType")
     ndim = arr.ndim
     if axis is None:
         axes = _ALL_AXES[ndim] if ndim < 65 else tuple(range(ndim))
@@ -135,16 +137,24 @@ def _sum(a: Any, axis: Any, dtype: Any, out: Any, keepdims: Any, initial: Any, w
         axes = (normalize_axis_index(axis, ndim),)
     else:
         axes = normalize_axes(axis, ndim)
-    if not axes:
-        # Nothing to reduce: np.sum returns the (cast) values themselves.
-        return np.add.reduce(arr, (), dtype, out, **_given(keepdims, NoValue, NoValue))
-
     loop = None if dtype is None and out is None else _loop_dtype(arr.dtype, dtype, out)
-    if loop is not None and loop.kind not in "biufc":
-        # An object (or timedelta) accumulator: NumPy's loop, NumPy's answer.
-        return np.add.reduce(a, axis, dtype, out, **_given(keepdims, initial, where))
+    if not axes or (loop is not None and loop.kind not in "biufc") or (
+        (arr.dtype if loop is None else loop).kind in "biu" and arr.nbytes < RELEASE_GIL_MIN_BYTES
+    ):
+        # Nothing to reduce (np.sum returns the cast values), an object or
+        # timedelta accumulator, or a small integer or bool sum (exact in any
+        # order; numext would keep the GIL and one thread): NumPy's own loop,
+        # which costs less than any Python around parallel_sum.
+        return np.add.reduce(arr, axis, dtype, out, **_given(keepdims, NoValue, NoValue))
     if out is not None:
-        check_out(out, arr.shape, axes, keep)
+        if len(axes) == ndim:
+            expected: Any = _ALL_AXES_KEPT[ndim] if keep else ()
+        elif len(axes) == 1 and not keep:
+            expected = arr.shape[: axes[0]] + arr.shape[axes[0] + 1 :]
+        else:
+            expected = None
+        if expected is None or out.shape != expected or not out.flags.writeable:
+            check_out(out, arr.shape, axes, keep)
         if out.dtype.kind == "c" and loop.kind != "c":
             # NumPy reads out into the accumulator too: complex to real.
             warnings.warn(
@@ -153,8 +163,13 @@ def _sum(a: Any, axis: Any, dtype: Any, out: Any, keepdims: Any, initial: Any, w
                 stacklevel=2,
             )
     result = _one_call(arr, axes, keep, loop, out)
-    if result is not None:
-        return result
+    if result is None:
+        result = _general(arr, axes, keep, loop, out)
+    return result
+
+
+def _general(arr: NDArray[Any], axes: tuple[int, ...], keep: bool, loop: Any, out: Any) -> Any:
+    """Any axes, any loop: reduce_axes / reduce_cast, then np.sum's result type and out."""
     if loop is None or loop.type is _RESULT_TYPES.get(arr.dtype.char):
         result = reduce_axes(arr, axes)
     else:
@@ -190,7 +205,11 @@ def _one_call(arr: NDArray[Any], axes: tuple[int, ...], keep: bool, loop: Any, o
     if loop is None or loop.type is _RESULT_TYPES.get(arr.dtype.char):
         if out is None:
             return parallel_sum(arr, axis=axis, keepdims=keep)
-        return parallel_sum(arr, axis=axis, keepdims=keep, out=out, casting="unsafe")
+        if keep:
+            return parallel_sum(arr, axis=axis, keepdims=True, out=out, casting="unsafe")
+        if arr.ndim == 1:
+            return parallel_sum(arr, out=out, casting="unsafe")
+        return parallel_sum(arr, axis=axis, out=out, casting="unsafe")
     if loop.char in _LOOP_CHARS and arr.size <= _BUFSIZE:
         # Cast in the gufunc: one buffer, the bits of NumPy's cast and sum.
         return parallel_sum(arr, axis=axis, keepdims=keep, out=out, dtype=loop, casting="unsafe")
@@ -211,30 +230,33 @@ _RESULT_TYPES = {t[0]: np.dtype(t[-1]).type for t in parallel_sum.types}
 _ALL_AXES_KEPT = [(1,) * n for n in range(65)]
 
 
-# Accumulator dtypes already resolved, by (dtype=, input dtype, out dtype); the
-# dtype chars keep long and long long apart (equal dtypes, different scalar types).
+# Accumulator dtypes already resolved, by (dtype=, input dtype, out dtype).
 _LOOPS: dict[tuple[Any, ...], np.dtype[Any]] = {}
+_UNCACHED = object()
 
 
 def _loop_dtype(in_dtype: np.dtype[Any], dtype: Any, out: NDArray[Any] | None) -> np.dtype[Any]:
     """The dtype np.sum adds in, given dtype= and/or out=."""
     out_dtype = None if out is None else out.dtype
-    key: Any = None
-    if dtype is None and out_dtype is not None:
-        key = (in_dtype, in_dtype.char, out_dtype, out_dtype.char)
-    elif dtype is None or isinstance(dtype, (type, str, np.dtype)):
-        key = (dtype, getattr(dtype, "char", None), in_dtype, in_dtype.char,
-               out_dtype, getattr(out_dtype, "char", None))
-    if key is not None:
-        cached = _LOOPS.get(key)
-        if cached is not None:
-            return cached
+    # Dtype numbers keep long and long long apart (equal dtypes, different
+    # scalar types); dtypes of one number that differ otherwise (byte order,
+    # units, sizes) resolve to the same loop, or to none numext runs.
+    if dtype is None or isinstance(dtype, (type, str)):
+        given = dtype
+    elif isinstance(dtype, np.dtype):
+        given = dtype.num
+    else:
+        given = _UNCACHED
+    key = (given, in_dtype.num, None if out_dtype is None else out_dtype.num)
+    cached = _LOOPS.get(key)
+    if cached is not None:
+        return cached
     # NumPy's own resolution for a reduction: out's dtype (if any) as the first
     # operand, the input's as the second, dtype= fixing the loop.
     kwargs: dict[str, Any] = {} if dtype is None else {"signature": (dtype, None, None)}
     loop: np.dtype[Any] = np.add.resolve_dtypes(
         (out_dtype, in_dtype, None), casting="unsafe", reduction=True, **kwargs
     )[0]
-    if key is not None and len(_LOOPS) < 512:
+    if given is not _UNCACHED and len(_LOOPS) < 512:
         _LOOPS[key] = loop
     return loop

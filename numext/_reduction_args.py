@@ -89,7 +89,10 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, tuple):
-        axes = tuple([normalize_axis_index(axis_index(a), ndim) for a in axis])
+        axes = tuple([
+            normalize_axis_index(a if type(a) is int and _INT_MIN <= a <= _INT_MAX else axis_index(a), ndim)
+            for a in axis
+        ])
         if len(set(axes)) != len(axes):
             raise ValueError("duplicate value in 'axis'")
         return axes
