@@ -10,7 +10,7 @@ import numpy as np
 
 import numext
 
-from .common import IMPLS, THREADS, ThreadsBenchmark, make
+from .common import BIG, IMPLS, THREADS, ThreadsBenchmark, make
 
 #: call -> (numext function, NumPy function, keyword arguments); double's NumPy call is x * 2.
 CALLS = {
@@ -74,7 +74,8 @@ class SumSlowPath(ThreadsBenchmark):
 class SumAllAxesLayouts(ThreadsBenchmark):
     """axis=None over F-ordered and transposed input: summed in memory order."""
 
-    params = [[(3, 10**5), (3, 3 * 10**6)], ["float32", "complex128"], ["F", "T"], THREADS, IMPLS]
+    params = [[(3, 10**5), (3, 10**6)] + ([(3, 3 * 10**6)] if BIG else []), ["float32", "complex128"], ["F", "T"],
+              THREADS, IMPLS]
     param_names = ["shape", "dtype", "layout", "threads", "impl"]
 
     def setup(self, shape, dtype, layout, threads, impl):
@@ -91,7 +92,7 @@ class SumAllAxesLayouts(ThreadsBenchmark):
 class SumDtypeUpcast(ThreadsBenchmark):
     """dtype= upcasts, cast a buffer at a time rather than the whole input."""
 
-    params = [[10**5, 10**7], ["int8->float64", "float64->complex128"], THREADS, IMPLS]
+    params = [[10**5, 10**6] + ([10**7] if BIG else []), ["int8->float64", "float64->complex128"], THREADS, IMPLS]
     param_names = ["n", "cast", "threads", "impl"]
 
     def setup(self, n, cast, threads, impl):
