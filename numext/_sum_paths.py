@@ -89,9 +89,42 @@ def _sum_all(x: NDArray[Any]) -> Any:
     v = _in_memory_order(x)
     if v.ndim == 1:
         return parallel_sum(v)
-    # Not one run of memory: each run summed pairwise, then the runs' sums
-    # pairwise too (NumPy adds them one after another: less accurate).
+    if v.ndim == 2 and v.dtype.kind in "fc" and v.dtype.itemsize > 2 and v.dtype.isnative:
+        return _sum_rows_as_numpy(v)
+    # Runs of memory NumPy's order is not reproduced for: each run summed
+    # pairwise, then the runs' sums pairwise too.
     return parallel_sum(parallel_sum(v).reshape(-1))
+
+
+def _sum_rows_as_numpy(v: NDArray[Any]) -> Any:
+    """Rows of memory that are not one run, summed in NumPy's order (its bits):
+    rows of a buffer or more each one pairwise sum; shorter rows copied as
+    many whole rows as fit a buffer (np.getbufsize() elements), each buffer one
+    pairwise sum; the sums added one after another from 0."""
+    rows, length = v.shape
+    buf = np.getbufsize()
+    if length >= buf:
+        return _add_in_order(parallel_sum(v))
+    per_buffer = buf // length
+    buffers = -(-rows // per_buffer)
+    # Copy a cache-sized piece of whole buffers at a time, then sum them together.
+    rows_per_piece = per_buffer * max(1, _CAST_PIECE_BYTES // (v.itemsize * per_buffer * length))
+    scratch = np.empty(min(rows, rows_per_piece) * length, v.dtype)
+    sums = np.empty(buffers, v.dtype)
+    j = 0
+    for start in range(0, rows, rows_per_piece):
+        piece = v[start : start + rows_per_piece]
+        n = piece.shape[0]
+        flat = scratch[: n * length]
+        np.copyto(flat.reshape(n, length), piece)
+        full = n // per_buffer
+        if full:
+            parallel_sum(flat[: full * per_buffer * length].reshape(full, -1), out=sums[j : j + full])
+            j += full
+        if n > full * per_buffer:
+            sums[j] = parallel_sum(flat[full * per_buffer * length :])
+            j += 1
+    return _add_in_order(sums)
 
 
 def _add_in_order(partials: NDArray[Any]) -> Any:

@@ -181,27 +181,36 @@ def _layouts(rng, dtype, shape):
     }
 
 
-@pytest.mark.parametrize("dtype", ["f4", "f8", "c8", "c16"])
-@pytest.mark.parametrize("shape", [(3, 100_003), (100_003, 3), (257, 129), (7, 9)])
-def test_axis_none_any_layout_has_np_sums_bits(dtype, shape, num_threads):
-    """NumPy sums axis=None in memory order (one pairwise sum per run of
-    memory, the runs added in turn): numext.sum gives its bits."""
+@pytest.mark.parametrize("dtype", ["f4", "f8", "c8", "c16", "g"])
+@pytest.mark.parametrize("shape", [(3, 100_003), (100_003, 3), (257, 129), (7, 9), (2, 9000), (20000, 2)])
+def test_axis_none_any_2d_layout_has_np_sums_bits(dtype, shape, num_threads):
+    """NumPy sums axis=None in memory order: one strided run of memory as one
+    pairwise tree; rows that are not one run a buffer of whole rows at a time
+    (np.getbufsize() elements), each buffer pairwise, the buffers in turn.
+    numext.sum gives its bits for every 2-D layout."""
     rng = np.random.default_rng(sum(shape))
     for name, x in _layouts(rng, dtype, shape).items():
-        if name in ONE_RUN or (name == "cols-reversed" and shape[0] == 1):
-            assert_same_array(numext.sum(x), np.sum(x))
-            assert_same_array(numext.sum(x, axis=(1, 0)), np.sum(x, axis=(1, 0)))
-            assert_same_array(numext.sum(x, keepdims=True), np.sum(x, keepdims=True))
-        else:
-            # Several runs of memory: pairwise over the runs, where NumPy adds
-            # them in turn; the same value to rounding.
-            tol = 1e-4 if np.dtype(dtype).itemsize * (2 if np.dtype(dtype).kind == "f" else 1) <= 8 else 1e-12
-            np.testing.assert_allclose(numext.sum(x), np.sum(x), rtol=tol, atol=tol * np.abs(x).sum())
-            assert numext.sum(x).dtype == np.sum(x).dtype
+        assert_same_array(numext.sum(x), np.sum(x))
+        assert_same_array(numext.sum(x, axis=(1, 0)), np.sum(x, axis=(1, 0)))
+        assert_same_array(numext.sum(x, keepdims=True), np.sum(x, keepdims=True))
+        out_ours, out_np = np.zeros((), dtype), np.zeros((), dtype)
+        numext.sum(x, out=out_ours)
+        np.sum(x, out=out_np)
+        assert_same_array(out_ours, out_np)
 
 
-# Layouts that are one strided run of memory: NumPy sums them as one pairwise tree.
-ONE_RUN = {"C", "F", "T", "reversed"}
+@pytest.mark.parametrize("dtype", ["f4", "f8", "c16"])
+def test_axis_none_3d_layouts_close_to_np_sum(dtype):
+    """Three axes that merge into no fewer: pairwise over runs (NumPy's order is
+    not reproduced there), the same value to rounding; one-run layouts exact."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((20, 30, 40)).astype(dtype)
+    for v in (x, np.asfortranarray(x), x.transpose(2, 0, 1), x[::-1, ::-1, ::-1]):
+        assert_same_array(numext.sum(v), np.sum(v))
+    for v in (x[:, :, ::2], x[::-1, :, ::-1], np.asfortranarray(x)[:, ::2]):
+        got, expected = numext.sum(v), np.sum(v)
+        assert got.dtype == expected.dtype
+        np.testing.assert_allclose(got, expected, rtol=1e-5 if x.real.dtype == np.float32 else 1e-12)
 
 
 @pytest.mark.parametrize(
