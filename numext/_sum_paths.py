@@ -2,7 +2,7 @@
 
 ``reduce_axes``: over any axes, in the input's own loop; all axes are summed
 in memory order, as NumPy's iterator does (np.sum's bits for any layout that
-is one strided run of memory). ``reduce_cast``: the same with the input cast
+is one strided run of memory, and for any 2-D view). ``reduce_cast``: the same with the input cast
 to another accumulator dtype, a cache-sized piece at a time, never the whole
 input at once.
 """
@@ -81,9 +81,9 @@ def _in_memory_order(x: NDArray[Any]) -> NDArray[Any]:
 
 
 def _sum_all(x: NDArray[Any]) -> Any:
-    """The sum of every element in memory order: np.sum's bits when x is one
-    strided run of memory (C, F, transposed, reversed), as NumPy's iterator
-    then sums it as one pairwise tree."""
+    """The sum of every element in memory order, as NumPy's iterator visits
+    it: np.sum's bits when x is one strided run of memory (C, F, transposed,
+    reversed: one pairwise tree) or two axes that are not (any 2-D view)."""
     if x.flags.c_contiguous or x.size == 0:
         return parallel_sum(x.reshape(-1))
     v = _in_memory_order(x)
