@@ -56,9 +56,10 @@ def sum(
     ndarrays and array-likes of numeric dtypes the sum is ``parallel_sum``'s:
     pairwise for floats, the GIL released, large inputs split over numext's
     threads; with np.sum's bits for a contiguous reduced axis and for
-    ``axis=None`` over any 1-D or 2-D layout (C, F, transposed, reversed,
-    strided: summed in memory order, as NumPy's iterator does), and pairwise
-    where NumPy adds row after row (a strided axis: more accurate than np.sum).
+    ``axis=None`` over any layout that is one strided run of memory (C, F,
+    transposed, reversed: summed in memory order, as NumPy's iterator does),
+    and pairwise where NumPy adds row after row (a strided axis: more accurate
+    than np.sum).
     Small integer and bool sums (exact in any order) are NumPy's own loop. ``dtype=``
     upcasts are cast in cache-sized pieces, one ``np.getbufsize()`` buffer
     at a time in NumPy's order, never the whole input at once.

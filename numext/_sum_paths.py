@@ -2,7 +2,7 @@
 
 ``reduce_axes``: over any axes, in the input's own loop; all axes are summed
 in memory order, as NumPy's iterator does (np.sum's bits for any layout that
-is one strided run of memory, and for any 2-D view). ``reduce_cast``: the same with the input cast
+is one strided run of memory). ``reduce_cast``: the same with the input cast
 to another accumulator dtype, a cache-sized piece at a time, never the whole
 input at once.
 """
@@ -83,17 +83,28 @@ def _in_memory_order(x: NDArray[Any]) -> NDArray[Any]:
 def _sum_all(x: NDArray[Any]) -> Any:
     """The sum of every element in memory order, as NumPy's iterator visits
     it: np.sum's bits when x is one strided run of memory (C, F, transposed,
-    reversed: one pairwise tree) or two axes that are not (any 2-D view)."""
+    reversed: one pairwise tree), and for 2-D views whose runs are short or
+    a buffer long; the same value to rounding for other layouts."""
     if x.flags.c_contiguous or x.size == 0:
         return parallel_sum(x.reshape(-1))
     v = _in_memory_order(x)
     if v.ndim == 1:
         return parallel_sum(v)
     if v.ndim == 2 and v.dtype.kind in "fc" and v.dtype.itemsize > 2 and v.dtype.isnative:
-        return _sum_rows_as_numpy(v)
-    # Runs of memory NumPy's order is not reproduced for: each run summed
-    # pairwise, then the runs' sums pairwise too.
+        length = v.shape[1]
+        if length < _SHORT_RUN or length >= np.getbufsize():
+            # Rows of a buffer or more: NumPy's order costs nothing. Short
+            # rows: copying whole rows into buffers, as NumPy does, is faster
+            # than one tiny pairwise sum per row.
+            return _sum_rows_as_numpy(v)
+    # Otherwise each run summed pairwise where it lies (no copy: faster than
+    # NumPy's buffering), then the runs' sums pairwise too: np.sum's value to
+    # rounding, not its bits.
     return parallel_sum(parallel_sum(v).reshape(-1))
+
+
+#: Runs of memory shorter than this are summed through buffers, as NumPy does.
+_SHORT_RUN = 64
 
 
 def _sum_rows_as_numpy(v: NDArray[Any]) -> Any:
