@@ -157,7 +157,7 @@ def _sum(a: Any, axis: Any, dtype: Any, out: Any, keepdims: Any, initial: Any, w
             expected = None
         if expected is None or out.shape != expected or not out.flags.writeable:
             check_out(out, arr.shape, axes, keep)
-        if out.dtype.kind == "c" and loop.kind != "c":
+        if out.dtype.kind == "c" and loop is not None and loop.kind != "c":
             # NumPy reads out into the accumulator too: complex to real.
             warnings.warn(
                 "Casting complex values to real discards the imaginary part",
@@ -243,6 +243,7 @@ def _loop_dtype(in_dtype: np.dtype[Any], dtype: Any, out: NDArray[Any] | None) -
     # Dtype numbers keep long and long long apart (equal dtypes, different
     # scalar types); dtypes of one number that differ otherwise (byte order,
     # units, sizes) resolve to the same loop, or to none numext runs.
+    given: Any
     if dtype is None or isinstance(dtype, (type, str)):
         given = dtype
     elif isinstance(dtype, np.dtype):

@@ -55,7 +55,7 @@ def _mergeable(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
     """Whether these axes (in this order) are one strided run of memory, so that
     reshape merges them into one axis without copying (NumPy's no-copy rule)."""
     inner = None
-    for n, s in zip(reversed(shape), reversed(strides)):
+    for n, s in zip(reversed(shape), reversed(strides), strict=True):
         if n == 1:
             continue
         if inner is not None and s != inner[0] * inner[1]:
