@@ -103,6 +103,16 @@ def _sum_all(x: NDArray[Any]) -> Any:
     return parallel_sum(parallel_sum(v).reshape(-1))
 
 
+def _copy_rows(dst: NDArray[Any], src: NDArray[Any]) -> None:
+    """dst[...] = src for C-contiguous dst; very short rows a column at a time
+    (a few long strided copies beat NumPy's copy of many tiny rows)."""
+    if dst.shape[1] <= 16:
+        for j in range(dst.shape[1]):
+            dst[:, j] = src[:, j]
+    else:
+        np.copyto(dst, src)
+
+
 #: Runs of memory shorter than this are summed through buffers, as NumPy does.
 _SHORT_RUN = 64
 
@@ -127,7 +137,7 @@ def _sum_rows_as_numpy(v: NDArray[Any]) -> Any:
         piece = v[start : start + rows_per_piece]
         n = piece.shape[0]
         flat = scratch[: n * length]
-        np.copyto(flat.reshape(n, length), piece)
+        _copy_rows(flat.reshape(n, length), piece)
         full = n // per_buffer
         if full:
             parallel_sum(flat[: full * per_buffer * length].reshape(full, -1), out=sums[j : j + full])
