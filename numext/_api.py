@@ -88,9 +88,13 @@ def sum(
             if axis is None:
                 if a.ndim == 1:
                     return parallel_sum(a)
-                if a.flags.c_contiguous:
+                flags = a.flags
+                if flags.c_contiguous:
                     # One pairwise sum over the whole buffer, exactly as np.sum.
                     return parallel_sum(a.reshape(-1))
+                if flags.f_contiguous:
+                    # The same in memory order, as NumPy's iterator sums it.
+                    return parallel_sum(a.T.reshape(-1))
             elif type(axis) is int:
                 # The gufunc's axis= moves the core dimension (AxisError as NumPy).
                 return parallel_sum(a, axis=axis)

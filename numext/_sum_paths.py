@@ -67,6 +67,12 @@ def _mergeable(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
 def _in_memory_order(x: NDArray[Any]) -> NDArray[Any]:
     """x's axes ordered as NumPy's iterator visits them (largest |stride|
     outermost), length-1 axes dropped, neighbours merged where memory allows."""
+    if x.ndim == 2 and 1 not in x.shape:
+        # The common case, without the general bookkeeping.
+        v = x if abs(x.strides[0]) >= abs(x.strides[1]) else x.T
+        if v.strides[0] == v.shape[1] * v.strides[1]:
+            return v.reshape(v.shape[0] * v.shape[1])
+        return v
     dims = sorted((d for d in range(x.ndim) if x.shape[d] != 1), key=lambda d: -abs(x.strides[d]))
     shape = [x.shape[d] for d in dims]
     strides = [x.strides[d] for d in dims]
@@ -87,6 +93,8 @@ def _sum_all(x: NDArray[Any]) -> Any:
     a buffer long; the same value to rounding for other layouts."""
     if x.flags.c_contiguous or x.size == 0:
         return parallel_sum(x.reshape(-1))
+    if x.flags.f_contiguous:
+        return parallel_sum(x.T.reshape(-1))
     v = _in_memory_order(x)
     if v.ndim == 1:
         return parallel_sum(v)
