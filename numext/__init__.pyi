@@ -4,6 +4,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Final, Literal, TypeVar, overload
 
 import numpy as np
+from numpy._globals import _NoValueType
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 __version__: Final[str]
@@ -27,6 +28,9 @@ _ArrayT = TypeVar("_ArrayT", bound=np.ndarray[Any, Any])
 _ShapeT = TypeVar("_ShapeT", bound=tuple[int, ...])
 
 _Axis = int | tuple[int, ...] | None
+# np.sum's initial= and where= (numext.sum takes every argument np.sum takes).
+_Initial = complex | np.number[Any] | np.bool_ | _NoValueType
+_Where = ArrayLike | _NoValueType
 
 # Elementwise ``x * 2`` (1 input, 1 output): bool -> int64, every other numeric
 # dtype keeps its own. Calls return NDArray for arrays and a NumPy scalar for
@@ -56,7 +60,9 @@ def sum(
     axis: None = None,
     dtype: None = None,
     out: None = None,
-    keepdims: Literal[False] = False,
+    keepdims: Literal[False] | _NoValueType = ...,
+    initial: _Initial = ...,
+    where: _Where = ...,
 ) -> np.int64: ...
 @overload
 def sum(
@@ -64,7 +70,9 @@ def sum(
     axis: None = None,
     dtype: None = None,
     out: None = None,
-    keepdims: Literal[False] = False,
+    keepdims: Literal[False] | _NoValueType = ...,
+    initial: _Initial = ...,
+    where: _Where = ...,
 ) -> np.uint64: ...
 @overload
 def sum(
@@ -72,7 +80,9 @@ def sum(
     axis: None = None,
     dtype: None = None,
     out: None = None,
-    keepdims: Literal[False] = False,
+    keepdims: Literal[False] | _NoValueType = ...,
+    initial: _Initial = ...,
+    where: _Where = ...,
 ) -> _InexactT: ...
 @overload
 def sum(
@@ -81,7 +91,9 @@ def sum(
     *,
     dtype: type[_ScalarT] | np.dtype[_ScalarT],
     out: None = None,
-    keepdims: Literal[False] = False,
+    keepdims: Literal[False] | _NoValueType = ...,
+    initial: _Initial = ...,
+    where: _Where = ...,
 ) -> _ScalarT: ...
 @overload
 def sum(
@@ -89,7 +101,9 @@ def sum(
     axis: _Axis,
     dtype: DTypeLike | None,
     out: _ArrayT,
-    keepdims: bool = False,
+    keepdims: bool | _NoValueType = ...,
+    initial: _Initial = ...,
+    where: _Where = ...,
 ) -> _ArrayT: ...
 @overload
 def sum(
@@ -98,7 +112,9 @@ def sum(
     dtype: DTypeLike | None = None,
     *,
     out: _ArrayT,
-    keepdims: bool = False,
+    keepdims: bool | _NoValueType = ...,
+    initial: _Initial = ...,
+    where: _Where = ...,
 ) -> _ArrayT: ...
 @overload
 def sum(
@@ -106,7 +122,9 @@ def sum(
     axis: _Axis = None,
     dtype: DTypeLike | None = None,
     out: None = None,
-    keepdims: bool = False,
+    keepdims: bool | _NoValueType = ...,
+    initial: _Initial = ...,
+    where: _Where = ...,
 ) -> Any: ...
 # ``u`` run on numext's pool: a callable with u's results, attributes and methods.
 def parallel(u: Any) -> Any: ...

@@ -1,0 +1,235 @@
+"""How numext.sum maps a reduction onto parallel_sum calls.
+
+``reduce_axes``: over any axes, in the input's own loop; all axes are summed
+in memory order, as NumPy's iterator does (np.sum's bits for any layout that
+is one strided run of memory). ``reduce_cast``: the same with the input cast
+to another accumulator dtype, a cache-sized piece at a time, never the whole
+input at once.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._numext import parallel_sum
+
+#: Bytes of cast input summed per piece: fits the L2 cache, and is large
+#: enough that parallel_sum shares it over threads.
+_CAST_PIECE_BYTES = 1 << 20
+
+
+def reduce_axes(x: NDArray[Any], axes: tuple[int, ...], out: NDArray[Any] | None = None) -> Any:
+    """parallel_sum over `axes` (at least one) of x, in x's default loop (into out)."""
+    ndim = x.ndim
+    if len(axes) == ndim:
+        if out is None:
+            return _sum_all(x)
+        out[...] = _sum_all(x)
+        return out
+    if len(axes) == 1:
+        # The gufunc's axis= makes that axis the core dimension.
+        return parallel_sum(x, axis=axes[0], out=out)
+    # The reduced axes last, in memory order (axis=(1, 0) is axis=(0, 1)), so
+    # that reduced axes contiguous together merge into one pairwise sum.
+    reduced = sorted(axes)
+    if reduced == list(range(ndim - len(reduced), ndim)):
+        moved = x
+    else:
+        moved = x.transpose([d for d in range(ndim) if d not in axes] + reduced)
+    kept = ndim - len(reduced)
+    if _mergeable(moved.shape[kept:], moved.strides[kept:]):
+        # A view: the reduced axes are one strided run of memory.
+        return parallel_sum(moved.reshape(moved.shape[:kept] + (math.prod(moved.shape[kept:]),)), out=out)
+    # Axes that cannot be merged: reduce one axis at a time, last first.
+    result = moved
+    for _ in reduced[1:]:
+        result = parallel_sum(result)
+    return parallel_sum(result, out=out)
+
+
+def _mergeable(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+    """Whether these axes (in this order) are one strided run of memory, so that
+    reshape merges them into one axis without copying (NumPy's no-copy rule)."""
+    inner = None
+    for n, s in zip(reversed(shape), reversed(strides), strict=True):
+        if n == 1:
+            continue
+        if inner is not None and s != inner[0] * inner[1]:
+            return False
+        inner = (n, s)
+    return True
+
+
+def _in_memory_order(x: NDArray[Any]) -> NDArray[Any]:
+    """x's axes ordered as NumPy's iterator visits them (largest |stride|
+    outermost), length-1 axes dropped, neighbours merged where memory allows."""
+    if x.ndim == 2 and 1 not in x.shape:
+        # The common case, without the general bookkeeping.
+        v = x if abs(x.strides[0]) >= abs(x.strides[1]) else x.T
+        if v.strides[0] == v.shape[1] * v.strides[1]:
+            return v.reshape(v.shape[0] * v.shape[1])
+        return v
+    dims = sorted((d for d in range(x.ndim) if x.shape[d] != 1), key=lambda d: -abs(x.strides[d]))
+    shape = [x.shape[d] for d in dims]
+    strides = [x.strides[d] for d in dims]
+    merged: list[int] = []
+    for i, n in enumerate(shape):
+        if merged and strides[i - 1] == n * strides[i]:
+            merged[-1] *= n
+        else:
+            merged.append(n)
+    view = x.transpose(dims + [d for d in range(x.ndim) if x.shape[d] == 1])
+    return view.reshape(merged)
+
+
+def _sum_all(x: NDArray[Any]) -> Any:
+    """The sum of every element in memory order, as NumPy's iterator visits
+    it: np.sum's bits when x is one strided run of memory (C, F, transposed,
+    reversed: one pairwise tree), and for 2-D views whose runs are short or
+    a buffer long; the same value to rounding for other layouts."""
+    if x.flags.c_contiguous or x.size == 0:
+        return parallel_sum(x.reshape(-1))
+    if x.flags.f_contiguous:
+        return parallel_sum(x.T.reshape(-1))
+    v = _in_memory_order(x)
+    if v.ndim == 1:
+        return parallel_sum(v)
+    if v.ndim == 2 and v.dtype.kind in "fc" and v.dtype.itemsize > 2 and v.dtype.isnative:
+        length = v.shape[1]
+        if length < _SHORT_RUN or length >= np.getbufsize():
+            # Rows of a buffer or more: NumPy's order costs nothing. Short
+            # rows: copying whole rows into buffers, as NumPy does, is faster
+            # than one tiny pairwise sum per row.
+            return _sum_rows_as_numpy(v)
+    # Otherwise each run summed pairwise where it lies (no copy: faster than
+    # NumPy's buffering), then the runs' sums pairwise too: np.sum's value to
+    # rounding, not its bits.
+    return parallel_sum(parallel_sum(v).reshape(-1))
+
+
+def _copy_rows(dst: NDArray[Any], src: NDArray[Any]) -> None:
+    """dst[...] = src for C-contiguous dst; very short rows a column at a time
+    (a few long strided copies beat NumPy's copy of many tiny rows)."""
+    if dst.shape[1] <= 16:
+        for j in range(dst.shape[1]):
+            dst[:, j] = src[:, j]
+    else:
+        np.copyto(dst, src)
+
+
+#: Runs of memory shorter than this are summed through buffers, as NumPy does.
+_SHORT_RUN = 64
+
+
+def _sum_rows_as_numpy(v: NDArray[Any]) -> Any:
+    """Rows of memory that are not one run, summed in NumPy's order (its bits):
+    rows of a buffer or more each one pairwise sum; shorter rows copied as
+    many whole rows as fit a buffer (np.getbufsize() elements), each buffer one
+    pairwise sum; the sums added one after another from 0."""
+    rows, length = v.shape
+    buf = np.getbufsize()
+    if length >= buf:
+        return _add_in_order(parallel_sum(v))
+    per_buffer = buf // length
+    buffers = -(-rows // per_buffer)
+    # Copy a cache-sized piece of whole buffers at a time, then sum them together.
+    rows_per_piece = per_buffer * max(1, _CAST_PIECE_BYTES // (v.itemsize * per_buffer * length))
+    scratch = np.empty(min(rows, rows_per_piece) * length, v.dtype)
+    sums = np.empty(buffers, v.dtype)
+    j = 0
+    for start in range(0, rows, rows_per_piece):
+        piece = v[start : start + rows_per_piece]
+        n = piece.shape[0]
+        flat = scratch[: n * length]
+        _copy_rows(flat.reshape(n, length), piece)
+        full = n // per_buffer
+        if full:
+            parallel_sum(flat[: full * per_buffer * length].reshape(full, -1), out=sums[j : j + full])
+            j += full
+        if n > full * per_buffer:
+            sums[j] = parallel_sum(flat[full * per_buffer * length :])
+            j += 1
+    return _add_in_order(sums)
+
+
+def _add_in_order(partials: NDArray[Any]) -> Any:
+    """Partial sums added one after another from 0, as NumPy adds each inner
+    loop's sum into the output (integers: any order, they wrap exactly)."""
+    if partials.dtype.kind not in "fc":
+        return parallel_sum(partials)
+    return np.add.accumulate(partials)[-1] if partials.size else parallel_sum(partials)
+
+
+def reduce_cast(arr: NDArray[Any], axes: tuple[int, ...], loop: np.dtype[Any]) -> Any:
+    """The sum of arr cast to `loop` (unsafely, as np.sum casts), over axes."""
+    if loop.kind == "b":
+        # Logical or: parallel_sum counts the nonzero values.
+        loop = np.dtype(bool)
+    elif loop.kind in "iu" and arr.dtype.kind in "biu":
+        # Integer sums wrap: the 64-bit sum cast to `loop` is `loop`'s own sum.
+        return reduce_axes(arr, axes)
+    piece = max(1, _CAST_PIECE_BYTES // loop.itemsize)
+    if len(axes) == arr.ndim and arr.size:
+        return _cast_sum_all(_in_memory_order(arr), loop, piece)
+    if arr.size <= piece:
+        return reduce_axes(arr.astype(loop), axes)
+    return _cast_sum_kept(arr, axes, loop, piece)
+
+
+def _cast_sum_all(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
+    """Every element of v (in memory order) cast to loop and summed, piece by piece."""
+    if v.ndim <= 1:
+        return _cast_sum_run(v.reshape(-1), loop, piece)
+    if v.size <= piece:
+        return _sum_all(v.astype(loop))
+    step = max(1, piece // (v.size // v.shape[0]))
+    parts = [_cast_sum_all(v[i : i + step], loop, piece) for i in range(0, v.shape[0], step)]
+    return parallel_sum(np.array(parts))
+
+
+def _cast_sum_run(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
+    """A 1-D run cast to loop and summed as NumPy does: one pairwise sum per
+    buffer of np.getbufsize() elements, the buffers' sums added in order."""
+    n = v.size
+    buf = np.getbufsize()
+    piece = max(buf, piece - piece % buf)
+    scratch = np.empty(min(piece, n), loop)
+    sums = np.empty(-(-n // buf), parallel_sum(scratch[:0]).dtype)
+    j = 0
+    for start in range(0, n, piece):
+        m = min(piece, n - start)
+        cast = scratch[:m]
+        np.copyto(cast, v[start : start + m], casting="unsafe")
+        full = m - m % buf
+        if full:
+            parallel_sum(cast[:full].reshape(-1, buf), out=sums[j : j + full // buf])
+            j += full // buf
+        if m > full:
+            sums[j] = parallel_sum(cast[full:])
+            j += 1
+    return _add_in_order(sums)
+
+
+def _cast_sum_kept(arr: NDArray[Any], axes: tuple[int, ...], loop: np.dtype[Any], piece: int) -> Any:
+    """Some axes kept: cast and reduce a slab of the outermost kept axis at a time."""
+    kept = [d for d in range(arr.ndim) if d not in axes]
+    outer = max(kept, key=lambda d: abs(arr.strides[d]))
+    per_index = arr.size // arr.shape[outer]
+    step = max(1, piece // max(per_index, 1))
+    shape = [arr.shape[d] for d in kept]
+    pos = kept.index(outer)
+    result = None
+    for start in range(0, arr.shape[outer], step):
+        index = [slice(None)] * arr.ndim
+        index[outer] = slice(start, start + step)
+        part = reduce_axes(arr[tuple(index)].astype(loop), axes)
+        if result is None:
+            result = np.empty(shape, part.dtype)
+        target = [slice(None)] * len(kept)
+        target[pos] = slice(start, start + step)
+        result[tuple(target)] = part
+    return result
