@@ -237,7 +237,7 @@ def _reduce(x: NDArray[Any], axes: tuple[int, ...], out: NDArray[Any] | None = N
         # A view when the reduced axes can be merged without copying; a
         # C-contiguous array reduced over everything is one pairwise sum,
         # exactly as np.sum does it.
-        flat = moved.reshape(moved.shape[: ndim - len(reduced)] + (-1,), copy=False)
+        flat = _reshape_view(moved, moved.shape[: ndim - len(reduced)] + (-1,))
     except ValueError:
         # Axes that cannot be merged: reduce one axis at a time, last first.
         result = moved
@@ -246,3 +246,18 @@ def _reduce(x: NDArray[Any], axes: tuple[int, ...], out: NDArray[Any] | None = N
         return parallel_sum(result, out=out)
     return parallel_sum(flat, out=out)
 
+
+
+def _reshape_view(x: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
+    """x.reshape(shape, copy=False): a view, ValueError where it would copy.
+
+    reshape's copy= is NumPy >= 2.1; on 2.0 reshape and see whether it copied.
+    """
+    try:
+        return x.reshape(shape, copy=False)
+    except TypeError:
+        pass
+    view = x.reshape(shape)
+    if view.size and not np.may_share_memory(view, x):
+        raise ValueError("cannot reshape without copying")
+    return view

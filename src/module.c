@@ -10,6 +10,7 @@
 
 #include "numext_pool.h"
 #include "numext_tuning.h"
+#include "sum_rules.h"
 
 /* Exported for threadpoolctl, which drives the pool through ctypes. */
 __attribute__((visibility("default"))) int numext_threadpool_get_num_threads(void)
@@ -108,7 +109,16 @@ static PyObject *simulate_thread_create_failure(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+static PyObject *sum_rules(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return PyLong_FromLong(numext_sum_rules_buffered());
+}
+
 static PyMethodDef module_methods[] = {
+    {"_sum_rules", sum_rules, METH_NOARGS,
+     "Kinds of input (numext._sum_rules bits) parallel_sum sums per buffer, as probed."},
     {"get_num_threads", get_num_threads, METH_NOARGS,
      "get_num_threads()\n--\n\nThreads numext's kernels may use at once (the calling thread "
      "included)."},
@@ -148,6 +158,15 @@ static int module_exec(PyObject *module)
     import_umath1(-1);
     if (add_ufunc(module, "double_pixels", numext_make_double_pixels()) < 0 ||
         add_ufunc(module, "parallel_sum", numext_make_parallel_sum()) < 0) {
+        return -1;
+    }
+    /* parallel_sum follows np.sum's per-buffer sums where the running NumPy
+     * does them (sum_rules.h): probe it, and let each call note its input. */
+    PyObject *parallel_sum = PyObject_GetAttrString(module, "parallel_sum");
+    int rules_ok = parallel_sum != NULL && numext_sum_rules_init() == 0 &&
+                   numext_sum_rules_install(parallel_sum) == 0;
+    Py_XDECREF(parallel_sum);
+    if (!rules_ok) {
         return -1;
     }
     if (PyModule_AddIntConstant(module, "PARALLEL_MIN_BYTES", (long)NUMEXT_PARALLEL_MIN_BYTES) < 0 ||

@@ -23,6 +23,7 @@
 #include "numext_tuning.h"
 #include "pairwise_sum_kernels.h"
 #include "parallel_for.h"
+#include "sum_rules.h"
 
 /* ---- the dtype table ---------------------------------------------------- */
 
@@ -164,7 +165,9 @@ typedef struct {
     npy_intp stack_items;    /* columns per batch whose workspace fits the stack */
     npy_intp units;          /* ceil(nouter / unit_items) */
     npy_intp units_per_task; /* whole-core tasks */
+    npy_intp chunk;          /* > 0: rows are summed as np.sum's buffers of this many */
     npy_intp nleaves;        /* > 1: each unit's core is cut into tree leaves */
+    npy_intp leaves_per_task;
     npy_intp *leaf_start, *leaf_len;
     numext_sum_acc *partials; /* rows: [item * nleaves + leaf] */
     char *col_partials;       /* columns: accumulator rows [leaf][nouter] */
@@ -226,6 +229,38 @@ static void sum_cols(const sum_job *job, npy_intp lo, npy_intp hi, const char *b
     }
 }
 
+/* out = 0 + s for a row's first chunk, else out = out + s: np.sum's
+ * `out += pairwise(buffer)`, rounded to out's dtype after every buffer.
+ * Added as s + out: the same value, and where both are NaN the buffer's NaN
+ * (its sign) wins, as in NumPy (combine keeps its left operand's NaN;
+ * tests/test_sum_bits.py checks the signs). */
+static void add_chunk(const numext_sum_kernel *k, numext_sum_acc *s, char *out, int first)
+{
+    if (!first) {
+        numext_sum_acc acc;
+        k->partial(out, 1, 0, &acc); /* out's value: -0.0 + out */
+        k->combine(s, &acc);
+    }
+    k->store(s, out);
+}
+
+/* One whole row into out: one pairwise tree, or one per chunk added in order. */
+static void sum_row(const sum_job *job, const char *row, char *out)
+{
+    const numext_sum_kernel *k = job->k;
+    numext_sum_acc s;
+    if (job->chunk == 0) {
+        k->partial(row, job->n, job->in_core, &s);
+        k->store(&s, out);
+        return;
+    }
+    for (npy_intp start = 0; start < job->n; start += job->chunk) {
+        const npy_intp len = job->n - start < job->chunk ? job->n - start : job->chunk;
+        k->partial(row + start * job->in_core, len, job->in_core, &s);
+        add_chunk(k, &s, out, start == 0);
+    }
+}
+
 /* Sums of outer items [lo, hi) over core elements [start, start + len): stored
  * into `out` when not cutting the core, else into the leaf's partials. */
 static void sum_range(const sum_job *job, npy_intp lo, npy_intp hi, npy_intp start, npy_intp len,
@@ -239,9 +274,7 @@ static void sum_range(const sum_job *job, npy_intp lo, npy_intp hi, npy_intp sta
     }
     for (npy_intp i = lo; i < hi; i++) {
         if (job->partials == NULL) {
-            numext_sum_acc one;
-            k->partial(base + i * job->in_outer, len, job->in_core, &one);
-            k->store(&one, job->out + i * job->out_outer);
+            sum_row(job, base + i * job->in_outer, job->out + i * job->out_outer);
         }
         else {
             k->partial(base + i * job->in_outer, len, job->in_core,
@@ -259,14 +292,20 @@ static void whole_core_task(void *arg, size_t task, int thread_index)
     sum_range(job, lo, hi < job->nouter ? hi : job->nouter, 0, job->n, 0);
 }
 
+/* Leaves [task * leaves_per_task, ...) of the (unit, leaf) grid, in order. */
 static void leaf_task(void *arg, size_t task, int thread_index)
 {
     (void)thread_index;
     const sum_job *job = arg;
-    npy_intp unit = (npy_intp)task / job->nleaves, leaf = (npy_intp)task % job->nleaves;
-    npy_intp lo = unit * job->unit_items;
-    npy_intp hi = lo + job->unit_items < job->nouter ? lo + job->unit_items : job->nouter;
-    sum_range(job, lo, hi, job->leaf_start[leaf], job->leaf_len[leaf], leaf);
+    const npy_intp total = job->units * job->nleaves;
+    const npy_intp first = (npy_intp)task * job->leaves_per_task;
+    const npy_intp end = first + job->leaves_per_task < total ? first + job->leaves_per_task : total;
+    for (npy_intp idx = first; idx < end; idx++) {
+        npy_intp unit = idx / job->nleaves, leaf = idx % job->nleaves;
+        npy_intp lo = unit * job->unit_items;
+        npy_intp hi = lo + job->unit_items < job->nouter ? lo + job->unit_items : job->nouter;
+        sum_range(job, lo, hi, job->leaf_start[leaf], job->leaf_len[leaf], leaf);
+    }
 }
 
 /* Leaves of the pairwise tree over n elements: nodes no longer than `target`. */
@@ -329,6 +368,47 @@ static npy_intp max_leaves(npy_intp n, npy_intp target)
     return count * 2;
 }
 
+/* Each chunk of a row (the whole row when job->chunk is 0): its own tree. */
+static npy_intp row_chunk(const sum_job *job)
+{
+    return job->chunk > 0 ? job->chunk : (job->n > 0 ? job->n : 1);
+}
+
+static void collect_row_leaves(sum_job *job, npy_intp target)
+{
+    const npy_intp chunk = row_chunk(job);
+    job->nleaves = 0;
+    npy_intp start = 0;
+    do {
+        const npy_intp len = job->n - start < chunk ? job->n - start : chunk;
+        collect_leaves(job->k->tree, start, len, target, job->leaf_start, job->leaf_len,
+                       &job->nleaves);
+        start += chunk;
+    } while (start < job->n);
+}
+
+/* A row's value from its leaves' partial sums: each chunk's tree, then the
+ * chunks added in order. */
+static void combine_row(const sum_job *job, const numext_sum_acc *leaves, npy_intp target,
+                        char *out)
+{
+    const numext_sum_kernel *k = job->k;
+    const npy_intp chunk = row_chunk(job);
+    npy_intp next = 0, start = 0;
+    do {
+        const npy_intp len = job->n - start < chunk ? job->n - start : chunk;
+        numext_sum_acc s;
+        combine_leaves(k, len, target, leaves, &next, &s);
+        if (job->chunk > 0) {
+            add_chunk(k, &s, out, start == 0);
+        }
+        else {
+            k->store(&s, out);
+        }
+        start += chunk;
+    } while (start < job->n);
+}
+
 static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
 {
     const numext_sum_kernel *k = job->k;
@@ -342,7 +422,8 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
         target = 128;
     }
     /* Bookkeeping in one block: the leaves, then the partial sums. */
-    const npy_intp cap = max_leaves(job->n, target);
+    const npy_intp chunk = row_chunk(job);
+    const npy_intp cap = (job->n + chunk - 1) / chunk * max_leaves(chunk, target);
     const size_t leaves_bytes = ((size_t)cap * 2 * sizeof(npy_intp) + 63) / 64 * 64;
     const size_t sums_bytes = job->unit_items > 1
                                   ? (size_t)cap * (size_t)job->nouter * (size_t)k->accsize
@@ -359,15 +440,17 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     }
     job->leaf_start = (npy_intp *)block;
     job->leaf_len = job->leaf_start + cap;
-    job->nleaves = 0;
-    collect_leaves(k->tree, 0, job->n, target, job->leaf_start, job->leaf_len, &job->nleaves);
+    collect_row_leaves(job, target);
     if (job->unit_items > 1) {
         job->col_partials = block + leaves_bytes;
     }
     else {
         job->partials = (numext_sum_acc *)(block + leaves_bytes);
     }
-    numext_parallel_for((size_t)(job->units * job->nleaves), leaf_task, job, nthreads);
+    const npy_intp total = job->units * job->nleaves;
+    job->leaves_per_task = (total + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+    numext_parallel_for((size_t)((total + job->leaves_per_task - 1) / job->leaves_per_task),
+                        leaf_task, job, nthreads);
     if (job->unit_items > 1) {
         npy_intp next = 0;
         npy_intp root = combine_leaf_rows(job, job->n, target, &next);
@@ -376,10 +459,7 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     }
     else {
         for (npy_intp i = 0; i < job->nouter; i++) {
-            numext_sum_acc total;
-            npy_intp next = 0;
-            combine_leaves(k, job->n, target, job->partials + i * job->nleaves, &next, &total);
-            k->store(&total, job->out + i * job->out_outer);
+            combine_row(job, job->partials + i * job->nleaves, target, job->out + i * job->out_outer);
         }
     }
     free(owned);
@@ -405,6 +485,11 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
                 job.unit_items = job.stack_items;
             }
         }
+    }
+    else if (job.in_core == k->itemsize) {
+        /* A contiguous row: np.sum may add it one buffer at a time. */
+        const npy_intp chunk = numext_sum_chunk(kernel_types[2 * (k - kernels)]);
+        job.chunk = chunk > 0 && job.n > chunk ? chunk : 0;
     }
     job.units = (job.nouter + job.unit_items - 1) / job.unit_items;
     const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
