@@ -87,29 +87,42 @@ def _configure_at_import() -> None:
 
 
 def get_num_threads() -> int:
-    """Threads numext's kernels may use at once, the calling thread included."""
+    """Threads a numext call made here would use at once, the calling thread included.
+
+    The process-wide setting (``set_num_threads``), capped by the innermost
+    enclosing ``numext.threads(n)`` of this thread or asyncio task.
+    """
     return _numext.get_num_threads()
 
 
 def set_num_threads(n: int) -> int:
     """Set the threads numext's kernels may use at once (1..1024); returns the old value.
 
-    Process-wide. Raises TypeError for a non-integer and ValueError out of range.
+    Process-wide: every thread and task, also inside ``numext.threads(n)``
+    blocks, which only cap it. threadpoolctl's ``threadpool_limits`` changes
+    this setting. Raises TypeError for a non-integer and ValueError out of range.
     """
     return _numext.set_num_threads(n)
 
 
 @contextlib.contextmanager
 def threads(n: int) -> Iterator[int]:
-    """Context manager: run the block with ``n`` numext threads, then restore.
+    """Context manager: numext calls made inside the block use at most ``n`` threads.
 
     >>> with numext.threads(1):
     ...     numext.double_pixels(image)   # single-threaded
 
-    The setting is process-wide, like threadpoolctl's limits.
+    Scoped like ``np.errstate``: the limit belongs to the current context
+    (``contextvars``), so it holds for this thread or asyncio task only
+    (``asyncio.to_thread`` and ``contextvars.copy_context().run`` carry it;
+    a new ``threading.Thread`` or a pool executor's thread does not), and
+    leaving the block restores exactly what was in force before, whatever
+    other threads did meanwhile. The innermost block wins. A block caps the
+    process-wide ``set_num_threads`` setting and never raises it: to use more
+    threads, call ``set_num_threads``.
     """
-    previous = _numext.set_num_threads(n)
+    token = _numext._thread_limit.set(_numext._check_num_threads(n))
     try:
         yield n
     finally:
-        _numext.set_num_threads(previous)
+        _numext._thread_limit.reset(token)

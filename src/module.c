@@ -8,6 +8,7 @@
 #define NUMEXT_IMPORT_NUMPY_API
 #include "numext_numpy.h"
 
+#include "call_settings.h"
 #include "numext_pool.h"
 #include "numext_tuning.h"
 #include "sum_rules.h"
@@ -27,7 +28,12 @@ static PyObject *get_num_threads(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    return PyLong_FromLong(numext_pool_get_size());
+    int n = numext_pool_get_size();
+    int limit = numext_context_thread_limit();
+    if (limit < 0) {
+        return NULL;
+    }
+    return PyLong_FromLong(limit > 0 && limit < n ? limit : n);
 }
 
 /* An int in 1..NUMEXT_POOL_MAX_THREADS; bools, floats and strings are TypeErrors. */
@@ -55,6 +61,16 @@ static int thread_count_from_object(PyObject *obj, int *out)
     }
     *out = (int)n;
     return 0;
+}
+
+static PyObject *check_num_threads(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    int n;
+    if (thread_count_from_object(arg, &n) < 0) {
+        return NULL;
+    }
+    return PyLong_FromLong(n);
 }
 
 static PyObject *set_num_threads(PyObject *self, PyObject *arg)
@@ -120,12 +136,16 @@ static PyMethodDef module_methods[] = {
     {"_sum_rules", sum_rules, METH_NOARGS,
      "Kinds of input (numext._sum_rules bits) parallel_sum sums per buffer, as probed."},
     {"get_num_threads", get_num_threads, METH_NOARGS,
-     "get_num_threads()\n--\n\nThreads numext's kernels may use at once (the calling thread "
-     "included)."},
+     "get_num_threads()\n--\n\nThreads a numext call made here may use at once (the calling "
+     "thread included): the process-wide setting, capped by an enclosing numext.threads(n)."},
     {"set_num_threads", set_num_threads, METH_O,
      "set_num_threads(n, /)\n--\n\nSet the threads numext's kernels may use at once (the calling "
      "thread included), 1 to 1024; returns the previous value. Process-wide; workers are started "
      "when first needed. TypeError for a non-integer, ValueError out of range."},
+    {"_check_num_threads", check_num_threads, METH_O,
+     "The thread count as an int; set_num_threads's TypeError or ValueError otherwise."},
+    {"_last_call_settings", numext_last_call_settings, METH_NOARGS,
+     "(thread limit, bufsize) captured by this thread's last numext ufunc call (testing)."},
     {"_affinity_cpus", affinity_cpus, METH_NOARGS, "CPUs this process may run on."},
     {"_pool_workers_alive", pool_workers_alive, METH_NOARGS, "Worker threads created (testing)."},
     {"_pool_max_busy", pool_max_busy, METH_NOARGS,
@@ -139,6 +159,12 @@ static PyMethodDef module_methods[] = {
 static int add_ufunc(PyObject *module, const char *name, PyObject *ufunc)
 {
     if (ufunc == NULL) {
+        return -1;
+    }
+    /* Every numext ufunc takes numext.threads() and np.getbufsize() from the
+     * caller's context (call_settings.h). */
+    if (numext_call_settings_install(ufunc) < 0) {
+        Py_DECREF(ufunc);
         return -1;
     }
     /* __module__ lets pickle (dask's process workers) find it by name. */
@@ -156,6 +182,9 @@ static int module_exec(PyObject *module)
         return -1;
     }
     import_umath1(-1);
+    if (numext_call_settings_init(module) < 0) {
+        return -1;
+    }
     if (add_ufunc(module, "double_pixels", numext_make_double_pixels()) < 0 ||
         add_ufunc(module, "parallel_sum", numext_make_parallel_sum()) < 0) {
         return -1;

@@ -30,7 +30,23 @@ static void run_capturing_fp_flags(void *arg, size_t task, int thread_index)
     }
 }
 
-int numext_threads_available(void) { return numext_pool_get_size(); }
+/* Set per thread, never shared: the ufunc call on this thread that set it
+ * is the one whose loop reads it. */
+static _Thread_local int call_thread_limit;
+
+int numext_set_call_thread_limit(int limit)
+{
+    int previous = call_thread_limit;
+    call_thread_limit = limit;
+    return previous;
+}
+
+int numext_threads_available(void)
+{
+    int n = numext_pool_get_size();
+    int limit = call_thread_limit;
+    return limit > 0 && limit < n ? limit : n;
+}
 
 void numext_parallel_for(size_t ntasks, numext_task_fn fn, void *ctx, int max_threads)
 {

@@ -11,8 +11,14 @@
 #include <stddef.h>
 #include "numext_pool.h"
 
-/* Threads a job may use now (the pool size). */
+/* Threads a job may use now: the pool size, capped by this thread's call
+ * limit. */
 int numext_threads_available(void);
+
+/* Cap what numext_threads_available() says on this thread (0: no cap);
+ * returns the previous cap. call_settings.c sets it around each ufunc call
+ * from the caller's numext.threads(n). */
+int numext_set_call_thread_limit(int limit);
 
 /* numext_pool_run with floating-point exception flags carried back. */
 void numext_parallel_for(size_t ntasks, numext_task_fn fn, void *ctx, int max_threads);
