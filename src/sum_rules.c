@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "call_settings.h"
+
 /* Kinds of input np.sum reduces per buffer; until the probe ran, the rule of
  * every NumPy tried: byte-swapped, misaligned and cast input. */
 static int buffered_kinds = NUMEXT_INPUT_SWAPPED | NUMEXT_INPUT_MISALIGNED | NUMEXT_INPUT_CAST;
@@ -18,9 +20,6 @@ static vectorcallfunc next_vectorcall;
 static _Thread_local int call_kind;
 static _Thread_local int call_type_num;
 
-/* Stand-in for call_settings.h's numext_call_bufsize() (np.getbufsize() of
- * the running call) until that lands. */
-static npy_intp call_bufsize(void) { return NPY_BUFSIZE; }
 
 int numext_sum_rules_init(void)
 {
@@ -126,5 +125,5 @@ npy_intp numext_sum_chunk(int type_num)
         kind |= NUMEXT_INPUT_CAST;
         kind &= ~NUMEXT_INPUT_NATIVE;
     }
-    return (kind & buffered_kinds) ? call_bufsize() : 0;
+    return (kind & buffered_kinds) ? numext_call_bufsize() : 0;
 }

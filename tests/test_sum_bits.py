@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import numext
-from numext import _sum_rules
 from oracles import pairwise_sum
 
 from conftest import PARALLEL_BYTES, THREAD_COUNTS
@@ -66,6 +65,8 @@ def _sizes(dtype: str) -> list[int]:
 # ---- the probe ----------------------------------------------------------------
 
 def test_probe_values_tell_the_two_ways_apart():
+    from numext import _sum_rules
+
     x = _sum_rules._probe_values(B)
     assert pairwise_sum(x) == 2.0**53 + 2
     per_buffer = np.float64(0.0)
@@ -77,6 +78,8 @@ def test_probe_values_tell_the_two_ways_apart():
 
 
 def test_probe_finds_the_rules_of_this_numpy():
+    from numext import _sum_rules
+
     rules = _sum_rules.probe()
     assert rules == numext._numext._sum_rules()  # what the C loop follows
     # Every NumPy tried (2.0 .. 2.4) buffers these.
@@ -86,6 +89,8 @@ def test_probe_finds_the_rules_of_this_numpy():
 
 
 def test_probe_leaves_the_buffer_size_alone():
+    from numext import _sum_rules
+
     old = np.setbufsize(64)
     try:
         _sum_rules.probe()
