@@ -441,7 +441,8 @@ def test_double_pixels_casting_no_small():
             np.multiply(x, np.int64(2), casting=casting)
         y = np.arange(4, dtype=np.int8)
         assert_same_array(numext.double_pixels(y, casting=casting), y * 2)
-        if casting == "equiv":
+        if casting == "equiv" and np.lib.NumpyVersion(np.__version__) >= "2.2.0":
+            # (NumPy 2.0 still converts the 2 under 'equiv'; 2.2 refuses.)
             with pytest.raises(TypeError):
                 np.multiply(y, 2, casting=casting)
         # A cast that 'no' forbids is still refused: byte order, or out's dtype.
