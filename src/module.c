@@ -39,7 +39,9 @@ static PyObject *get_num_threads(PyObject *self, PyObject *noargs)
 /* An int in 1..NUMEXT_POOL_MAX_THREADS; bools, floats and strings are TypeErrors. */
 static int thread_count_from_object(PyObject *obj, int *out)
 {
-    if (PyBool_Check(obj) || PyFloat_Check(obj) || !PyIndex_Check(obj)) {
+    /* np.bool_ too: NumPy 2.0 still gives it a (deprecated) __index__. */
+    if (PyBool_Check(obj) || PyArray_IsScalar(obj, Bool) || PyFloat_Check(obj) ||
+        !PyIndex_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "number of threads must be an integer, not %.100s",
                      Py_TYPE(obj)->tp_name);
         return -1;
