@@ -486,8 +486,10 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
             }
         }
     }
-    else if (job.in_core == k->itemsize) {
-        /* A contiguous row: np.sum may add it one buffer at a time. */
+    else if (job.nouter == 1 || job.in_outer == 0 ||
+             llabs((long long)job.in_core) <= llabs((long long)job.in_outer)) {
+        /* The core is NumPy's inner loop (np.sum sums it pairwise, not row
+         * after row): NumPy may add it one buffer at a time. */
         const npy_intp chunk = numext_sum_chunk(kernel_types[2 * (k - kernels)]);
         job.chunk = chunk > 0 && job.n > chunk ? chunk : 0;
     }

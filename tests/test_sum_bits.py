@@ -172,3 +172,16 @@ def test_the_tests_can_fail():
     for start in range(0, x.size, B):
         chunks += pairwise_sum(x[start:start + B])
     assert chunks != pairwise_sum(x)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+@pytest.mark.parametrize("layout", ["native", "swapped"])
+def test_strided_core(layout, threads):
+    # A strided axis that is NumPy's inner loop is summed pairwise too (per
+    # buffer on NumPy <= 2.2 even when native).
+    n = 3 * B + 77
+    x = _layout(_values("f8", (3 * n, 2)), layout)
+    y = _layout(_values("f8", (2, 3 * n), seed=1), layout)
+    with numext.threads(threads):
+        for v in (x[::3, 0], x[:, 1], y[:, ::3], np.broadcast_to(y[0, ::3], (3, n))):
+            assert_bits(numext.parallel_sum(v), np.sum(v, axis=-1))
