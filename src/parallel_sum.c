@@ -8,22 +8,24 @@
  *    loop dimensions are small, e.g. any 1-D input) and the input is large;
  *  - sums adjacent columns together (in_outer == itemsize: a sum along a
  *    strided axis such as axis=0) so rows are read as long runs, with a
- *    workspace on the stack or kept per thread (never allocated per call);
+ *    workspace on the stack or kept per thread (sum_thread_buffers.h);
+ *  - sums a row one buffer at a time where np.sum does (sum_rules.h);
  *  - shares many rows (or column blocks) out to threads whole, or, when there
- *    are too few of them, cuts each row at nodes of NumPy's pairwise tree and
- *    adds the pieces back up the tree (a row of column sums at a time): bits
- *    independent of the thread count.
+ *    are too few of them, cuts each row (each buffer) at nodes of NumPy's
+ *    pairwise tree and adds the pieces back up the tree (pairwise_tree.h;
+ *    a row of column sums at a time): bits independent of the thread count.
  */
 #include "numext_numpy.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "gil_state.h"
 #include "numext_tuning.h"
 #include "pairwise_sum_kernels.h"
+#include "pairwise_tree.h"
 #include "parallel_for.h"
 #include "sum_rules.h"
+#include "sum_thread_buffers.h"
 
 /* ---- the dtype table ---------------------------------------------------- */
 
@@ -84,76 +86,6 @@ static const char kernel_types[] = {
 #define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
 _Static_assert(sizeof(kernel_types) == 2 * NKERNELS, "one (in, out) pair per kernel");
 
-/* ---- per-thread buffers --------------------------------------------------- */
-
-/* Column sums need a workspace per task and, when a core is cut, rows of
- * partial sums per call: too large for the stack, and allocated afresh per
- * call they cost more than a small call itself (page faults, and mmap/munmap
- * above glibc's threshold). So each thread keeps its buffers for its next
- * calls, up to NUMEXT_THREAD_BUFFER_MAX_BYTES each, and a thread-specific key
- * frees them when the thread exits (pool workers live on; Python threads come
- * and go). */
-enum { BUF_WORK = 0, BUF_JOB = 1, NBUFS = 2 };
-
-typedef struct {
-    void *p[NBUFS];
-    size_t size[NBUFS];
-} thread_buffers;
-
-static _Thread_local thread_buffers *tls_buffers;
-static pthread_key_t buffers_key;
-static pthread_once_t buffers_once = PTHREAD_ONCE_INIT;
-static int buffers_key_ok;
-
-static void free_thread_buffers(void *arg)
-{
-    thread_buffers *b = arg;
-    for (int i = 0; i < NBUFS; i++) {
-        free(b->p[i]);
-    }
-    free(b);
-    tls_buffers = NULL;
-}
-
-static void make_buffers_key(void)
-{
-    buffers_key_ok = pthread_key_create(&buffers_key, free_thread_buffers) == 0;
-}
-
-/* The calling thread's buffer `which`, at least `bytes` long and 64-byte
- * aligned; NULL when it would be larger than the cap or there is no memory. */
-static void *thread_buffer(int which, size_t bytes)
-{
-    thread_buffers *b = tls_buffers;
-    if (b != NULL && b->size[which] >= bytes) {
-        return b->p[which];
-    }
-    if (bytes > NUMEXT_THREAD_BUFFER_MAX_BYTES) {
-        return NULL;
-    }
-    if (b == NULL) {
-        pthread_once(&buffers_once, make_buffers_key);
-        if (!buffers_key_ok || (b = calloc(1, sizeof *b)) == NULL) {
-            return NULL;
-        }
-        if (pthread_setspecific(buffers_key, b) != 0) {
-            free(b);
-            return NULL;
-        }
-        tls_buffers = b;
-    }
-    /* Whole 64 KiB blocks: fewer regrowths, and a size aligned_alloc accepts. */
-    size_t size = (bytes + 65535) / 65536 * 65536;
-    void *p = aligned_alloc(64, size);
-    if (p == NULL) {
-        return NULL;
-    }
-    free(b->p[which]);
-    b->p[which] = p;
-    b->size[which] = size;
-    return p;
-}
-
 /* ---- sharing the work out ------------------------------------------------ */
 
 typedef struct {
@@ -213,7 +145,7 @@ static void sum_cols(const sum_job *job, npy_intp lo, npy_intp hi, const char *b
     npy_intp width = job->unit_items;
     const size_t need = k->cols_work(width, len);
     if (need > sizeof stack_work) {
-        work = thread_buffer(BUF_WORK, need);
+        work = numext_thread_buffer(NUMEXT_BUF_COLS_WORKSPACE, need);
         if (work == NULL) {
             work = stack_work;
             width = job->stack_items;
@@ -308,66 +240,6 @@ static void leaf_task(void *arg, size_t task, int thread_index)
     }
 }
 
-/* Leaves of the pairwise tree over n elements: nodes no longer than `target`. */
-static void collect_leaves(int tree, npy_intp start, npy_intp n, npy_intp target,
-                           npy_intp *leaf_start, npy_intp *leaf_len, npy_intp *count)
-{
-    npy_intp n2 = numext_sum_tree_split(tree, n);
-    if (n <= target || n2 == 0) {
-        leaf_start[*count] = start;
-        leaf_len[*count] = n;
-        (*count)++;
-        return;
-    }
-    collect_leaves(tree, start, n2, target, leaf_start, leaf_len, count);
-    collect_leaves(tree, start + n2, n - n2, target, leaf_start, leaf_len, count);
-}
-
-/* The value of the node of n elements, from its leaves, in tree order. */
-static void combine_leaves(const numext_sum_kernel *k, npy_intp n, npy_intp target,
-                           const numext_sum_acc *leaves, npy_intp *next, numext_sum_acc *out)
-{
-    npy_intp n2 = numext_sum_tree_split(k->tree, n);
-    if (n <= target || n2 == 0) {
-        *out = leaves[(*next)++];
-        return;
-    }
-    numext_sum_acc right;
-    combine_leaves(k, n2, target, leaves, next, out);
-    combine_leaves(k, n - n2, target, leaves, next, &right);
-    k->combine(out, &right);
-}
-
-/* The same for rows of column partials, in place: returns the leaf whose row
- * now holds the node's value. */
-static npy_intp combine_leaf_rows(const sum_job *job, npy_intp n, npy_intp target,
-                                  npy_intp *next)
-{
-    const numext_sum_kernel *k = job->k;
-    npy_intp n2 = numext_sum_tree_split(k->tree, n);
-    if (n <= target || n2 == 0) {
-        return (*next)++;
-    }
-    npy_intp left = combine_leaf_rows(job, n2, target, next);
-    npy_intp right = combine_leaf_rows(job, n - n2, target, next);
-    const size_t row = (size_t)job->nouter * (size_t)k->accsize;
-    k->cols_combine(job->col_partials + (size_t)left * row,
-                    job->col_partials + (size_t)right * row, job->nouter);
-    return left;
-}
-
-/* Upper bound on the leaves of a tree cut at `target`: the cut is at most
- * ceil(log2(n / target)) + 1 levels deep and every split halves (to within 8). */
-static npy_intp max_leaves(npy_intp n, npy_intp target)
-{
-    npy_intp count = 1;
-    while (n > target && count < ((npy_intp)1 << 20)) {
-        n = n / 2 + 8;
-        count *= 2;
-    }
-    return count * 2;
-}
-
 /* Each chunk of a row (the whole row when job->chunk is 0): its own tree. */
 static npy_intp row_chunk(const sum_job *job)
 {
@@ -381,8 +253,8 @@ static void collect_row_leaves(sum_job *job, npy_intp target)
     npy_intp start = 0;
     do {
         const npy_intp len = job->n - start < chunk ? job->n - start : chunk;
-        collect_leaves(job->k->tree, start, len, target, job->leaf_start, job->leaf_len,
-                       &job->nleaves);
+        numext_tree_collect_leaves(job->k->tree, start, len, target, job->leaf_start,
+                                   job->leaf_len, &job->nleaves);
         start += chunk;
     } while (start < job->n);
 }
@@ -398,7 +270,7 @@ static void combine_row(const sum_job *job, const numext_sum_acc *leaves, npy_in
     do {
         const npy_intp len = job->n - start < chunk ? job->n - start : chunk;
         numext_sum_acc s;
-        combine_leaves(k, len, target, leaves, &next, &s);
+        numext_tree_combine_leaves(k, len, target, leaves, &next, &s);
         if (job->chunk > 0) {
             add_chunk(k, &s, out, start == 0);
         }
@@ -423,12 +295,12 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     }
     /* Bookkeeping in one block: the leaves, then the partial sums. */
     const npy_intp chunk = row_chunk(job);
-    const npy_intp cap = (job->n + chunk - 1) / chunk * max_leaves(chunk, target);
+    const npy_intp cap = (job->n + chunk - 1) / chunk * numext_tree_max_leaves(chunk, target);
     const size_t leaves_bytes = ((size_t)cap * 2 * sizeof(npy_intp) + 63) / 64 * 64;
     const size_t sums_bytes = job->unit_items > 1
                                   ? (size_t)cap * (size_t)job->nouter * (size_t)k->accsize
                                   : (size_t)cap * (size_t)job->nouter * sizeof(numext_sum_acc);
-    char *block = thread_buffer(BUF_JOB, leaves_bytes + sums_bytes);
+    char *block = numext_thread_buffer(NUMEXT_BUF_SPLIT_PARTIALS, leaves_bytes + sums_bytes);
     char *owned = NULL;
     if (block == NULL) {
         block = owned = malloc(leaves_bytes + sums_bytes);
@@ -453,7 +325,8 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
                         leaf_task, job, nthreads);
     if (job->unit_items > 1) {
         npy_intp next = 0;
-        npy_intp root = combine_leaf_rows(job, job->n, target, &next);
+        npy_intp root = numext_tree_combine_leaf_rows(k, job->col_partials, job->nouter, job->n,
+                                                      target, &next);
         k->cols_store(job->col_partials + (size_t)root * (size_t)job->nouter * (size_t)k->accsize,
                       job->nouter, job->out, job->out_outer);
     }
