@@ -42,6 +42,7 @@ from ._bench import (
     optional_module,
     time_candidates,
 )
+from ._threads import _process_threads
 
 PY_THREADS = 4  # the tutorial's 4 Python threads
 PY_SUBSET = 100_000  # elements the pure-Python loops are timed on
@@ -337,7 +338,7 @@ def demonstrate(cfg: Config, data: "Data", out: TextIO) -> list[dict[str, Any]]:
         expected = expected_fn()
         results = {}
         for t in cfg.threads:
-            with numext.threads(t):
+            with _process_threads(t):
                 results[t] = _check(got_fn(), expected)
         ok = all(r == "exact" for r in results.values())
         checks.append({"case": " ".join(text.split()), "ok": ok, "by_threads": results})
@@ -418,7 +419,7 @@ def section_double(key: str, title: str, x: np.ndarray, cfg: Config, tools: Tool
 
     def add(row: Row, fn: Callable[[], Any], result: Callable[[], Any] | None = None,
             threads: int | None = None, allow_close: bool = False) -> None:
-        with numext.threads(threads or numext.get_num_threads()):
+        with _process_threads(threads or numext.get_num_threads()):
             got = fn()
             row.check = _check(result() if result else got, expected, allow_close)
         rows.append(row)
@@ -479,7 +480,7 @@ def section_sum(key: str, title: str, x: np.ndarray, cfg: Config, tools: Tools) 
     cands: list[Candidate] = []
 
     def add(row: Row, fn: Callable[[], Any], threads: int | None = None) -> None:
-        with numext.threads(threads or numext.get_num_threads()):
+        with _process_threads(threads or numext.get_num_threads()):
             row.check = _check(fn(), expected, allow_close=row.expected_check == "close")
         rows.append(row)
         cands.append(Candidate(row.key, fn, threads))

@@ -126,3 +126,19 @@ def threads(n: int) -> Iterator[int]:
         yield n
     finally:
         _numext._thread_limit.reset(token)
+
+
+@contextlib.contextmanager
+def _process_threads(n: int) -> Iterator[int]:
+    """Set the process-wide thread count for the block, then restore it.
+
+    For single-threaded tools (the demo, benchmarks) that time other thread
+    counts, raise the count above the process setting, or call numext from
+    threads of their own; never for library code, where concurrent blocks would
+    undo each other's settings (what ``threads`` avoids).
+    """
+    previous = _numext.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        _numext.set_num_threads(previous)

@@ -7,8 +7,10 @@ folder without the built extension would shadow it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -54,10 +56,25 @@ def fuzz_examples(request: pytest.FixtureRequest) -> int:
     return int(request.config.getoption("--fuzz-examples"))
 
 
+@contextlib.contextmanager
+def pool_threads(n: int) -> Iterator[int]:
+    """Set the process-wide thread count for the block, then restore it.
+
+    Unlike ``numext.threads(n)`` (a cap local to this thread or task) it can
+    raise the count and reaches the threads a test starts; tests run one at a
+    time, so changing process-wide state for a block is safe here.
+    """
+    before = numext.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        numext.set_num_threads(before)
+
+
 @pytest.fixture(params=THREAD_COUNTS, ids=lambda n: f"threads={n}")
 def num_threads(request: pytest.FixtureRequest):
-    """Run the test at each thread count, restoring the pool size afterwards."""
-    with numext.threads(request.param):
+    """Run the test at each thread count (process-wide), restoring it afterwards."""
+    with pool_threads(request.param):
         yield request.param
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import numext
+from conftest import pool_threads
 
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
@@ -140,7 +141,7 @@ def test_threaded_scheduler_calls_numext_from_several_threads_at_once():
     x = random_array((n_workers * 64, BIG_BLOCK // 8 // 64), "float64")
     d_img = da.from_array(img, chunks=(side, side))
     d_x = da.from_array(x, chunks=(64, -1))
-    with numext.threads(2):
+    with pool_threads(2):  # process-wide: dask's threads do not share this context
         # meta= keeps dask from calling the function at graph-build time.
         doubled = d_img.map_blocks(
             together(numext.double_pixels), dtype=np.uint8, meta=np.empty((0, 0), np.uint8)

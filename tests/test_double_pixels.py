@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import numext
-from conftest import PARALLEL_BYTES, assert_same_array
+from conftest import PARALLEL_BYTES, assert_same_array, pool_threads
 
 # Every numeric dtype, by the type character of the loop it should pick.
 NUMERIC_CHARS = "?bBhHiIlLqQefdgFDG"
@@ -385,7 +385,7 @@ def test_overlap_out_behind_input_large_single_thread(dtype):
 @pytest.mark.parametrize("threads", sorted({2, 3, max(2, numext.get_num_threads())}))
 def test_overlap_out_behind_input_on_several_threads(threads):
     errors = []
-    with numext.threads(threads):
+    with pool_threads(threads):
         # float16's slow kernel makes the threads' chunks overlap in time most.
         for dtype, reps in [(np.dtype("e"), 10), (np.dtype("B"), 3), (np.dtype("d"), 3), (np.dtype("F"), 3)]:
             n = 4 * PARALLEL_BYTES // dtype.itemsize + 37

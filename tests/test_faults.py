@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import numext
-from conftest import PARALLEL_BYTES, assert_same_array
+from conftest import PARALLEL_BYTES, assert_same_array, pool_threads
 
 # The extension may be built with AddressSanitizer (CI): address-space limits
 # cannot work there (ASan reserves terabytes of shadow memory up front).
@@ -144,17 +144,17 @@ def test_create_failure_in_this_process():
     rows = x.reshape(16, -1)
     try:
         numext._numext._simulate_thread_create_failure(0)
-        with numext.threads(before + 4):
+        with pool_threads(before + 4):
             assert_same_array(numext.parallel_sum(rows), np.sum(rows, axis=-1))
             assert_same_array(numext.double_pixels(x), x * 2)
             assert numext._numext._pool_workers_alive() == before
         numext._numext._simulate_thread_create_failure(2)
-        with numext.threads(before + 6):
+        with pool_threads(before + 6):
             assert_same_array(numext.parallel_sum(rows), np.sum(rows, axis=-1))
             assert numext._numext._pool_workers_alive() <= before + 2
     finally:
         numext._numext._simulate_thread_create_failure(-1)
-    with numext.threads(before + 4):
+    with pool_threads(before + 4):
         assert_same_array(numext.parallel_sum(rows), np.sum(rows, axis=-1))
 
 

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import numext
-from conftest import PARALLEL_BYTES
+from conftest import PARALLEL_BYTES, pool_threads
 from conftest import assert_same_array as _assert_same_array
 from oracles import pairwise_sum_last_axis
 
@@ -349,7 +349,7 @@ def _unary_known_divergence(spec: UnarySpec, x) -> bool:
 def _run_unary(spec: UnarySpec):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with np.errstate(all=spec.errstate), numext.threads(spec.threads):
+        with np.errstate(all=spec.errstate), pool_threads(spec.threads):
             x, kw, out = _unary_call_args(spec)
             if spec.api == "double":
                 got = outcome(lambda: numext.double(x, out=kw.get("out")))
@@ -540,7 +540,7 @@ def _run_sum(spec: SumSpec, api: str):
     fn = numext.sum if api == "sum" else numext.parallel_sum
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with np.errstate(all="ignore"), numext.threads(spec.threads):
+        with np.errstate(all="ignore"), pool_threads(spec.threads):
             x = make_array(spec.x)
             kw = _sum_kwargs(spec, x, api)
             got = outcome(lambda: fn(x, **kw))
@@ -603,7 +603,7 @@ def _run_sum(spec: SumSpec, api: str):
                 spec = dataclasses.replace(spec, dtype=accumulator.str)
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                with numext.threads(spec.threads):
+                with pool_threads(spec.threads):
                     plain = fn(make_array(spec.x), **plain_kw)
                 plain_np = np.sum(make_array(spec.x), **plain_kw2)
                 assert_same_array(value, np.asarray(plain).astype(out.dtype))
@@ -691,7 +691,7 @@ def test_fuzz_sum_kernel_bits(fuzz_examples):
     )
     def run(dtype, n, rows, seed, nthreads):
         x = _fill(np.dtype(dtype), rows * n, "normal", np.random.default_rng(seed)).reshape(rows, n)
-        with numext.threads(nthreads), np.errstate(all="ignore"):
+        with pool_threads(nthreads), np.errstate(all="ignore"):
             assert_same_array(numext.parallel_sum(x), np.sum(x, axis=-1))
             assert_same_array(numext.sum(x[0]), np.sum(x[0]))
 

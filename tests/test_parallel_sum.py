@@ -19,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 import numext
 import oracles
-from conftest import PARALLEL_BYTES, THREAD_COUNTS
+from conftest import PARALLEL_BYTES, THREAD_COUNTS, pool_threads
 
 NUMERIC_CHARS = "?bBhHiIlLqQefdgFDG"
 NUMERIC_DTYPES = [np.dtype(c) for c in NUMERIC_CHARS]
@@ -334,7 +334,7 @@ def test_bits_do_not_depend_on_thread_count(dtype):
     for name, (x, axis) in _layouts(dtype).items():
         results = {}
         for n in THREAD_COUNTS:
-            with numext.threads(n), quiet():
+            with pool_threads(n), quiet():
                 results[n] = numext.parallel_sum(x, axis=axis)
         first = results[THREAD_COUNTS[0]]
         for r in results.values():
@@ -366,7 +366,7 @@ def test_numext_sum_bits_do_not_depend_on_thread_count(dtype):
     for axis in [None, 0, 1, 2, (0, 1), (0, 2), (1, 2), (-1, 0)]:
         results = [None] * len(THREAD_COUNTS)
         for i, n in enumerate(THREAD_COUNTS):
-            with numext.threads(n):
+            with pool_threads(n):
                 results[i] = numext.sum(x, axis=axis)
         for r in results[1:]:
             assert_same_bits(r, results[0])

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import numext
-from conftest import PARALLEL_BYTES
+from conftest import PARALLEL_BYTES, pool_threads
 
 # Under importlib mode this module is "tests.test_processes", which a spawned
 # child cannot import (the checkout is not on sys.path, on purpose: it would
@@ -94,7 +94,7 @@ def _fork_and_check(expect_fresh_pool: bool = True) -> int:
 
 def test_fork_after_pool_used():
     x = np.ones(4 * PARALLEL_BYTES // 8)
-    with numext.threads(3):
+    with pool_threads(3):
         numext.parallel_sum(x)
         numext.double_pixels(x)
     assert numext._numext._pool_workers_alive() >= 1
@@ -122,7 +122,7 @@ def test_fork_while_another_thread_is_inside_numext(pool_size):
             numext.double_pixels(x, out=out)
             calls[0] += 1
 
-    with numext.threads(pool_size):
+    with pool_threads(pool_size):
         t = threading.Thread(target=busy, daemon=True)
         t.start()
         try:
@@ -152,7 +152,7 @@ def test_fork_from_a_thread_while_main_is_inside_numext():
 
     t = threading.Thread(target=forker)
     x = np.arange(8 * PARALLEL_BYTES // 8, dtype=np.float64)
-    with numext.threads(3):
+    with pool_threads(3):
         t.start()
         deadline = time.monotonic() + 60
         while t.is_alive() and time.monotonic() < deadline:

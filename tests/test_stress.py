@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import numext
-from conftest import PARALLEL_BYTES
+from conftest import PARALLEL_BYTES, pool_threads
 from conftest import assert_same_array as _assert_same_array
 
 pytestmark = pytest.mark.stress
@@ -332,7 +332,7 @@ def test_stress_mixed_calls_and_resizing(stress_seconds):
     # Still right afterwards at each size.
     x = np.arange(PARALLEL_BYTES // 8 * 3, dtype=np.float64)
     for n in (1, 2, 3, 4):
-        with numext.threads(n):
+        with pool_threads(n):
             assert_same_array(numext.parallel_sum(x), np.sum(x))
             assert_same_array(numext.double_pixels(x), x * 2)
 
@@ -364,7 +364,7 @@ def test_stress_admission_bound(stress_seconds, size):
                 failures.append(traceback.format_exc(limit=2))
             calls[i] += 1
 
-    with numext.threads(size):
+    with pool_threads(size):
         numext._numext._pool_reset_max_busy()
         stuck = _run_threads([(hammer, (i,)) for i in range(N_WORKERS)], seconds + watchdog_grace(seconds))
         max_busy = numext._numext._pool_max_busy()
@@ -400,7 +400,7 @@ def test_overlapping_out_behind_input(stress_seconds):
     n = 4 * numext._numext.PARALLEL_MIN_BYTES
     deadline = time.monotonic() + max(5.0, stress_seconds)
     reps = 0
-    with numext.threads(4):
+    with pool_threads(4):
         while time.monotonic() < deadline:
             bad = _overlap_behind_once(n, np.uint8)
             reps += 1

@@ -16,7 +16,7 @@ import pytest
 import numext
 from oracles import pairwise_sum
 
-from conftest import PARALLEL_BYTES, THREAD_COUNTS
+from conftest import PARALLEL_BYTES, THREAD_COUNTS, pool_threads
 
 B = 8192  # NumPy's default buffer size
 DTYPES = ["f2", "f4", "f8", "c8", "c16"]
@@ -105,7 +105,7 @@ def test_probe_leaves_the_buffer_size_alone():
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_1d(dtype, layout, threads):
-    with numext.threads(threads):
+    with pool_threads(threads):
         for n in _sizes(dtype):
             v = _layout(_values(dtype, n, seed=n), layout)
             expected = np.sum(v)
@@ -120,7 +120,7 @@ def test_rows_and_whole(dtype, layout, threads):
     item = np.dtype(dtype).itemsize
     shapes = [(5, 3 * B + 5), (3, B + 1), (300, 1000), (7, 5000),
               (PARALLEL_BYTES // item // (B + 3) + 3, B + 3), (2, PARALLEL_BYTES // item)]
-    with numext.threads(threads):
+    with pool_threads(threads):
         for shape in shapes:
             v = _layout(_values(dtype, shape, seed=shape[1]), layout)
             expected = np.sum(v, axis=-1)
@@ -182,6 +182,6 @@ def test_strided_core(layout, threads):
     n = 3 * B + 77
     x = _layout(_values("f8", (3 * n, 2)), layout)
     y = _layout(_values("f8", (2, 3 * n), seed=1), layout)
-    with numext.threads(threads):
+    with pool_threads(threads):
         for v in (x[::3, 0], x[:, 1], y[:, ::3], np.broadcast_to(y[0, ::3], (3, n))):
             assert_bits(numext.parallel_sum(v), np.sum(v, axis=-1))

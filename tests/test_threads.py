@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import numext
-from conftest import DEFAULT_THREADS, PARALLEL_BYTES, THREAD_COUNTS, assert_same_array
+from conftest import DEFAULT_THREADS, PARALLEL_BYTES, THREAD_COUNTS, assert_same_array, pool_threads
 from numext import _numext
 
 MAX_THREADS = _numext.MAX_THREADS
@@ -82,26 +82,31 @@ def test_set_num_threads_rejects_out_of_range(bad):
 
 
 def test_threads_context_manager_restores():
-    start = numext.get_num_threads()
+    numext.set_num_threads(3)
     with numext.threads(2) as n:
         assert n == 2 and numext.get_num_threads() == 2
         with numext.threads(1):
             assert numext.get_num_threads() == 1
         assert numext.get_num_threads() == 2
-    assert numext.get_num_threads() == start
+    assert numext.get_num_threads() == 3
 
     class Boom(Exception):
         pass
 
     with pytest.raises(Boom):
-        with numext.threads(3):
-            assert numext.get_num_threads() == 3
+        with numext.threads(1):
+            assert numext.get_num_threads() == 1
             raise Boom
-    assert numext.get_num_threads() == start
-    # A value set inside the block is undone too.
+    assert numext.get_num_threads() == 3
+    # A block caps the process-wide setting and never raises it.
+    with numext.threads(8):
+        assert numext.get_num_threads() == 3
+    # set_num_threads inside a block is process-wide: it outlives the block,
+    # which still caps it.
     with numext.threads(2):
         numext.set_num_threads(4)
-    assert numext.get_num_threads() == start
+        assert numext.get_num_threads() == 2
+    assert numext.get_num_threads() == 4
 
 
 def _big_float16(nbytes: int = 64 << 20) -> np.ndarray:
@@ -113,7 +118,7 @@ def _big_float16(nbytes: int = 64 << 20) -> np.ndarray:
 @pytest.mark.parametrize("n", sorted(set(THREAD_COUNTS) | {4, 8}))
 def test_a_large_call_uses_exactly_the_threads_allowed(n):
     x = np.arange(2 * PARALLEL_BYTES // 8, dtype=np.float64)
-    with numext.threads(n):
+    with pool_threads(n):
         for fn, expected in [(numext.double_pixels, np.multiply(x, 2)), (numext.parallel_sum, np.sum(x))]:
             _numext._pool_reset_max_busy()
             got = fn(x)
@@ -208,7 +213,7 @@ def test_gil_detector_sees_a_gil_holding_call():
 @pytest.mark.parametrize("threads", [1, DEFAULT_THREADS], ids=["threads=1", "threads=default"])
 def test_double_pixels_releases_the_gil(threads):
     x = np.arange(8 << 20, dtype=np.float64)  # 64 MB in, 64 MB out
-    with numext.threads(threads):
+    with pool_threads(threads):
         released, duration, result = _gil_released_during(lambda: numext.double_pixels(x))
     assert_same_array(result, np.multiply(x, 2))
     assert released, f"no other Python thread ran during a {duration * 1e3:.1f} ms double_pixels call"
@@ -218,10 +223,45 @@ def test_double_pixels_releases_the_gil(threads):
 def test_parallel_sum_of_one_row_releases_the_gil(threads):
     """NumPy does not release the GIL for a 1-D gufunc call: numext must."""
     x = _big_float16()
-    with numext.threads(threads):
+    with pool_threads(threads):
         released, duration, result = _gil_released_during(lambda: numext.parallel_sum(x))
     assert_same_array(result, np.sum(x))
     assert released, f"no other Python thread ran during a {duration * 1e3:.1f} ms parallel_sum call"
+
+
+_GIL_HELD_BY_ANOTHER_THREAD = """
+import sys, threading, time, numpy as np, numext
+sys.setswitchinterval(1e-6)
+rows = np.ones((4000, 64))  # NumPy releases the GIL around this call (4000 rows)
+stop = []
+def spin():  # Python threads taking the GIL from each other all the time
+    d, i = {}, 0
+    while not stop:
+        d[i % 97] = str(i)
+        i += 1
+spinners = [threading.Thread(target=spin) for _ in range(3)]
+for t in spinners:
+    t.start()
+try:
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        assert numext.parallel_sum(rows)[0] == 64
+finally:
+    stop.append(1)
+    for t in spinners:
+        t.join()
+print("ok")
+"""
+
+
+def test_a_call_never_releases_the_gil_another_thread_holds():
+    """Before Python 3.12 the unchecked thread-state getter answers the GIL
+    holder of the whole runtime: taken for "this thread holds the GIL", a loop
+    NumPy had already released the GIL for released another thread's GIL, and
+    that thread crashed (abort or segfault in 6 of 6 runs of this script)."""
+    proc = subprocess.run([sys.executable, "-c", _GIL_HELD_BY_ANOTHER_THREAD], capture_output=True,
+                          text=True, timeout=JOIN_TIMEOUT, cwd=os.path.dirname(os.path.abspath(__file__)))
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", (proc.returncode, proc.stderr[-2000:])
 
 
 # ---- more than one core --------------------------------------------------------------
@@ -251,7 +291,7 @@ def test_more_than_one_core_works_during_one_large_call(op):
     have_proc = os.path.isdir("/proc/self/task")
     caller = threading.get_native_id()
     busy, ticks = 0, 0
-    with numext.threads(max(2, DEFAULT_THREADS)):
+    with pool_threads(max(2, DEFAULT_THREADS)):
         fn(x[:1024])  # start nothing big yet; the pool may already exist
         for _ in range(3):  # a loaded machine may starve a worker once
             _numext._pool_reset_max_busy()
@@ -355,7 +395,7 @@ def test_set_num_threads_from_another_thread_during_calls():
     assert not errors, errors[:10]
     assert _numext._pool_max_busy() <= max(sizes)
     # The pool still works normally afterwards.
-    with numext.threads(2):
+    with pool_threads(2):
         x = np.arange(2 * PARALLEL_BYTES // 8, dtype=np.float64)
         _numext._pool_reset_max_busy()
         assert_same_array(numext.double_pixels(x), np.multiply(x, 2))
@@ -418,7 +458,7 @@ def test_forked_child_computes_correctly():
     x = np.arange(2 * PARALLEL_BYTES // 8, dtype=np.float64) * 0.25
     doubled, total = np.multiply(x, 2), np.sum(x)
     threads = 3  # x is large enough for every thread of 3 to get work
-    with numext.threads(threads):
+    with pool_threads(threads):
         _numext._pool_reset_max_busy()
         assert_same_array(numext.double_pixels(x), doubled)
         assert _numext._pool_max_busy() == threads  # the parent's pool ran
@@ -441,7 +481,7 @@ def test_fork_while_another_thread_is_inside_a_call():
             if numext.parallel_sum(busy_input) != 0:
                 errors.append("background parallel_sum wrong")
 
-    with numext.threads(max(2, DEFAULT_THREADS)):
+    with pool_threads(max(2, DEFAULT_THREADS)):
         background = threading.Thread(target=keep_busy, daemon=True)
         background.start()
         try:

@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 import numext
+from numext._threads import _process_threads
 
 
 def best_ms(fn, repeat: int) -> float:
@@ -95,7 +96,7 @@ def main() -> None:
         numpy_ms = best_ms(theirs, args.repeat)
         row = {"bytes": nbytes, "numpy_ms": numpy_ms, "numext_ms": {}}
         for t in counts:
-            with numext.threads(t):
+            with _process_threads(t):
                 row["numext_ms"][t] = best_ms(ours, args.repeat)
         result["cases"][name] = row
         line = "  ".join(f"{t:>2}t {ms:8.2f} ({numpy_ms / ms:4.1f}x)" for t, ms in row["numext_ms"].items())
