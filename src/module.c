@@ -12,6 +12,7 @@
 #include "numext_pool.h"
 #include "parallel_ufunc.h"
 #include "numext_tuning.h"
+#include "sum_rules.h"
 
 /* numext._numext._testing, the pool's test hooks (testing_functions.c). */
 int numext_add_testing_namespace(PyObject *module);
@@ -42,7 +43,9 @@ static PyObject *get_num_threads(PyObject *self, PyObject *noargs)
 /* An int in 1..NUMEXT_POOL_MAX_THREADS; bools, floats and strings are TypeErrors. */
 static int thread_count_from_object(PyObject *obj, int *out)
 {
-    if (PyBool_Check(obj) || PyFloat_Check(obj) || !PyIndex_Check(obj)) {
+    /* np.bool_ too: NumPy 2.0 still gives it a (deprecated) __index__. */
+    if (PyBool_Check(obj) || PyArray_IsScalar(obj, Bool) || PyFloat_Check(obj) ||
+        !PyIndex_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "number of threads must be an integer, not %.100s",
                      Py_TYPE(obj)->tp_name);
         return -1;
@@ -95,7 +98,16 @@ static PyObject *affinity_cpus(PyObject *self, PyObject *noargs)
     return PyLong_FromLong(numext_pool_affinity_cpus());
 }
 
+static PyObject *sum_rules(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return PyLong_FromLong(numext_sum_rules_buffered());
+}
+
 static PyMethodDef module_methods[] = {
+    {"_sum_rules", sum_rules, METH_NOARGS,
+     "Kinds of input (numext._sum_rules bits) parallel_sum sums per buffer, as probed."},
     {"get_num_threads", get_num_threads, METH_NOARGS,
      "get_num_threads()\n--\n\nThreads a numext call made here may use at once (the calling "
      "thread included): the process-wide setting, capped by an enclosing numext.threads(n)."},
@@ -142,6 +154,15 @@ static int module_exec(PyObject *module)
     }
     if (add_ufunc(module, "double_pixels", numext_make_double_pixels()) < 0 ||
         add_ufunc(module, "parallel_sum", numext_make_parallel_sum()) < 0) {
+        return -1;
+    }
+    /* parallel_sum follows np.sum's per-buffer sums where the running NumPy
+     * does them (sum_rules.h): probe it, and let each call note its input. */
+    PyObject *parallel_sum = PyObject_GetAttrString(module, "parallel_sum");
+    int rules_ok = parallel_sum != NULL && numext_sum_rules_init() == 0 &&
+                   numext_sum_rules_install(parallel_sum) == 0;
+    Py_XDECREF(parallel_sum);
+    if (!rules_ok) {
         return -1;
     }
     /* numext.parallel(u): any ufunc on the pool (parallel_ufunc.c). */

@@ -8,21 +8,24 @@
  *    loop dimensions are small, e.g. any 1-D input) and the input is large;
  *  - sums adjacent columns together (in_outer == itemsize: a sum along a
  *    strided axis such as axis=0) so rows are read as long runs, with a
- *    workspace on the stack or kept per thread (never allocated per call);
+ *    workspace on the stack or kept per thread (sum_thread_buffers.h);
+ *  - sums a row one buffer at a time where np.sum does (sum_rules.h);
  *  - shares many rows (or column blocks) out to threads whole, or, when there
- *    are too few of them, cuts each row at nodes of NumPy's pairwise tree and
- *    adds the pieces back up the tree (a row of column sums at a time): bits
- *    independent of the thread count.
+ *    are too few of them, cuts each row (each buffer) at nodes of NumPy's
+ *    pairwise tree and adds the pieces back up the tree (pairwise_tree.h;
+ *    a row of column sums at a time): bits independent of the thread count.
  */
 #include "numext_numpy.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "gil_state.h"
 #include "numext_tuning.h"
 #include "pairwise_sum_kernels.h"
+#include "pairwise_tree.h"
 #include "parallel_for.h"
+#include "sum_rules.h"
+#include "sum_thread_buffers.h"
 
 /* ---- the dtype table ---------------------------------------------------- */
 
@@ -83,76 +86,6 @@ static const char kernel_types[] = {
 #define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
 _Static_assert(sizeof(kernel_types) == 2 * NKERNELS, "one (in, out) pair per kernel");
 
-/* ---- per-thread buffers --------------------------------------------------- */
-
-/* Column sums need a workspace per task and, when a core is cut, rows of
- * partial sums per call: too large for the stack, and allocated afresh per
- * call they cost more than a small call itself (page faults, and mmap/munmap
- * above glibc's threshold). So each thread keeps its buffers for its next
- * calls, up to NUMEXT_THREAD_BUFFER_MAX_BYTES each, and a thread-specific key
- * frees them when the thread exits (pool workers live on; Python threads come
- * and go). */
-enum { BUF_WORK = 0, BUF_JOB = 1, NBUFS = 2 };
-
-typedef struct {
-    void *p[NBUFS];
-    size_t size[NBUFS];
-} thread_buffers;
-
-static _Thread_local thread_buffers *tls_buffers;
-static pthread_key_t buffers_key;
-static pthread_once_t buffers_once = PTHREAD_ONCE_INIT;
-static int buffers_key_ok;
-
-static void free_thread_buffers(void *arg)
-{
-    thread_buffers *b = arg;
-    for (int i = 0; i < NBUFS; i++) {
-        free(b->p[i]);
-    }
-    free(b);
-    tls_buffers = NULL;
-}
-
-static void make_buffers_key(void)
-{
-    buffers_key_ok = pthread_key_create(&buffers_key, free_thread_buffers) == 0;
-}
-
-/* The calling thread's buffer `which`, at least `bytes` long and 64-byte
- * aligned; NULL when it would be larger than the cap or there is no memory. */
-static void *thread_buffer(int which, size_t bytes)
-{
-    thread_buffers *b = tls_buffers;
-    if (b != NULL && b->size[which] >= bytes) {
-        return b->p[which];
-    }
-    if (bytes > NUMEXT_THREAD_BUFFER_MAX_BYTES) {
-        return NULL;
-    }
-    if (b == NULL) {
-        pthread_once(&buffers_once, make_buffers_key);
-        if (!buffers_key_ok || (b = calloc(1, sizeof *b)) == NULL) {
-            return NULL;
-        }
-        if (pthread_setspecific(buffers_key, b) != 0) {
-            free(b);
-            return NULL;
-        }
-        tls_buffers = b;
-    }
-    /* Whole 64 KiB blocks: fewer regrowths, and a size aligned_alloc accepts. */
-    size_t size = (bytes + 65535) / 65536 * 65536;
-    void *p = aligned_alloc(64, size);
-    if (p == NULL) {
-        return NULL;
-    }
-    free(b->p[which]);
-    b->p[which] = p;
-    b->size[which] = size;
-    return p;
-}
-
 /* ---- sharing the work out ------------------------------------------------ */
 
 typedef struct {
@@ -164,7 +97,9 @@ typedef struct {
     npy_intp stack_items;    /* columns per batch whose workspace fits the stack */
     npy_intp units;          /* ceil(nouter / unit_items) */
     npy_intp units_per_task; /* whole-core tasks */
+    npy_intp chunk;          /* > 0: rows are summed as np.sum's buffers of this many */
     npy_intp nleaves;        /* > 1: each unit's core is cut into tree leaves */
+    npy_intp leaves_per_task;
     npy_intp *leaf_start, *leaf_len;
     numext_sum_acc *partials; /* rows: [item * nleaves + leaf] */
     char *col_partials;       /* columns: accumulator rows [leaf][nouter] */
@@ -210,7 +145,7 @@ static void sum_cols(const sum_job *job, npy_intp lo, npy_intp hi, const char *b
     npy_intp width = job->unit_items;
     const size_t need = k->cols_work(width, len);
     if (need > sizeof stack_work) {
-        work = thread_buffer(BUF_WORK, need);
+        work = numext_thread_buffer(NUMEXT_BUF_COLS_WORKSPACE, need);
         if (work == NULL) {
             work = stack_work;
             width = job->stack_items;
@@ -223,6 +158,38 @@ static void sum_cols(const sum_job *job, npy_intp lo, npy_intp hi, const char *b
                         : job->col_partials + (leaf * job->nouter + c0) * k->accsize;
         k->cols_partial(base + c0 * job->in_outer, nc, len, job->in_core, acc,
                         job->out + c0 * job->out_outer, job->out_outer, work);
+    }
+}
+
+/* out = 0 + s for a row's first chunk, else out = out + s: np.sum's
+ * `out += pairwise(buffer)`, rounded to out's dtype after every buffer.
+ * Added as s + out: the same value, and where both are NaN the buffer's NaN
+ * (its sign) wins, as in NumPy (combine keeps its left operand's NaN;
+ * tests/test_sum_bits.py checks the signs). */
+static void add_chunk(const numext_sum_kernel *k, numext_sum_acc *s, char *out, int first)
+{
+    if (!first) {
+        numext_sum_acc acc;
+        k->partial(out, 1, 0, &acc); /* out's value: -0.0 + out */
+        k->combine(s, &acc);
+    }
+    k->store(s, out);
+}
+
+/* One whole row into out: one pairwise tree, or one per chunk added in order. */
+static void sum_row(const sum_job *job, const char *row, char *out)
+{
+    const numext_sum_kernel *k = job->k;
+    numext_sum_acc s;
+    if (job->chunk == 0) {
+        k->partial(row, job->n, job->in_core, &s);
+        k->store(&s, out);
+        return;
+    }
+    for (npy_intp start = 0; start < job->n; start += job->chunk) {
+        const npy_intp len = job->n - start < job->chunk ? job->n - start : job->chunk;
+        k->partial(row + start * job->in_core, len, job->in_core, &s);
+        add_chunk(k, &s, out, start == 0);
     }
 }
 
@@ -239,9 +206,7 @@ static void sum_range(const sum_job *job, npy_intp lo, npy_intp hi, npy_intp sta
     }
     for (npy_intp i = lo; i < hi; i++) {
         if (job->partials == NULL) {
-            numext_sum_acc one;
-            k->partial(base + i * job->in_outer, len, job->in_core, &one);
-            k->store(&one, job->out + i * job->out_outer);
+            sum_row(job, base + i * job->in_outer, job->out + i * job->out_outer);
         }
         else {
             k->partial(base + i * job->in_outer, len, job->in_core,
@@ -259,74 +224,61 @@ static void whole_core_task(void *arg, size_t task, int thread_index)
     sum_range(job, lo, hi < job->nouter ? hi : job->nouter, 0, job->n, 0);
 }
 
+/* Leaves [task * leaves_per_task, ...) of the (unit, leaf) grid, in order. */
 static void leaf_task(void *arg, size_t task, int thread_index)
 {
     (void)thread_index;
     const sum_job *job = arg;
-    npy_intp unit = (npy_intp)task / job->nleaves, leaf = (npy_intp)task % job->nleaves;
-    npy_intp lo = unit * job->unit_items;
-    npy_intp hi = lo + job->unit_items < job->nouter ? lo + job->unit_items : job->nouter;
-    sum_range(job, lo, hi, job->leaf_start[leaf], job->leaf_len[leaf], leaf);
-}
-
-/* Leaves of the pairwise tree over n elements: nodes no longer than `target`. */
-static void collect_leaves(int tree, npy_intp start, npy_intp n, npy_intp target,
-                           npy_intp *leaf_start, npy_intp *leaf_len, npy_intp *count)
-{
-    npy_intp n2 = numext_sum_tree_split(tree, n);
-    if (n <= target || n2 == 0) {
-        leaf_start[*count] = start;
-        leaf_len[*count] = n;
-        (*count)++;
-        return;
+    const npy_intp total = job->units * job->nleaves;
+    const npy_intp first = (npy_intp)task * job->leaves_per_task;
+    const npy_intp end = first + job->leaves_per_task < total ? first + job->leaves_per_task : total;
+    for (npy_intp idx = first; idx < end; idx++) {
+        npy_intp unit = idx / job->nleaves, leaf = idx % job->nleaves;
+        npy_intp lo = unit * job->unit_items;
+        npy_intp hi = lo + job->unit_items < job->nouter ? lo + job->unit_items : job->nouter;
+        sum_range(job, lo, hi, job->leaf_start[leaf], job->leaf_len[leaf], leaf);
     }
-    collect_leaves(tree, start, n2, target, leaf_start, leaf_len, count);
-    collect_leaves(tree, start + n2, n - n2, target, leaf_start, leaf_len, count);
 }
 
-/* The value of the node of n elements, from its leaves, in tree order. */
-static void combine_leaves(const numext_sum_kernel *k, npy_intp n, npy_intp target,
-                           const numext_sum_acc *leaves, npy_intp *next, numext_sum_acc *out)
+/* Each chunk of a row (the whole row when job->chunk is 0): its own tree. */
+static npy_intp row_chunk(const sum_job *job)
 {
-    npy_intp n2 = numext_sum_tree_split(k->tree, n);
-    if (n <= target || n2 == 0) {
-        *out = leaves[(*next)++];
-        return;
-    }
-    numext_sum_acc right;
-    combine_leaves(k, n2, target, leaves, next, out);
-    combine_leaves(k, n - n2, target, leaves, next, &right);
-    k->combine(out, &right);
+    return job->chunk > 0 ? job->chunk : (job->n > 0 ? job->n : 1);
 }
 
-/* The same for rows of column partials, in place: returns the leaf whose row
- * now holds the node's value. */
-static npy_intp combine_leaf_rows(const sum_job *job, npy_intp n, npy_intp target,
-                                  npy_intp *next)
+static void collect_row_leaves(sum_job *job, npy_intp target)
+{
+    const npy_intp chunk = row_chunk(job);
+    job->nleaves = 0;
+    npy_intp start = 0;
+    do {
+        const npy_intp len = job->n - start < chunk ? job->n - start : chunk;
+        numext_tree_collect_leaves(job->k->tree, start, len, target, job->leaf_start,
+                                   job->leaf_len, &job->nleaves);
+        start += chunk;
+    } while (start < job->n);
+}
+
+/* A row's value from its leaves' partial sums: each chunk's tree, then the
+ * chunks added in order. */
+static void combine_row(const sum_job *job, const numext_sum_acc *leaves, npy_intp target,
+                        char *out)
 {
     const numext_sum_kernel *k = job->k;
-    npy_intp n2 = numext_sum_tree_split(k->tree, n);
-    if (n <= target || n2 == 0) {
-        return (*next)++;
-    }
-    npy_intp left = combine_leaf_rows(job, n2, target, next);
-    npy_intp right = combine_leaf_rows(job, n - n2, target, next);
-    const size_t row = (size_t)job->nouter * (size_t)k->accsize;
-    k->cols_combine(job->col_partials + (size_t)left * row,
-                    job->col_partials + (size_t)right * row, job->nouter);
-    return left;
-}
-
-/* Upper bound on the leaves of a tree cut at `target`: the cut is at most
- * ceil(log2(n / target)) + 1 levels deep and every split halves (to within 8). */
-static npy_intp max_leaves(npy_intp n, npy_intp target)
-{
-    npy_intp count = 1;
-    while (n > target && count < ((npy_intp)1 << 20)) {
-        n = n / 2 + 8;
-        count *= 2;
-    }
-    return count * 2;
+    const npy_intp chunk = row_chunk(job);
+    npy_intp next = 0, start = 0;
+    do {
+        const npy_intp len = job->n - start < chunk ? job->n - start : chunk;
+        numext_sum_acc s;
+        numext_tree_combine_leaves(k, len, target, leaves, &next, &s);
+        if (job->chunk > 0) {
+            add_chunk(k, &s, out, start == 0);
+        }
+        else {
+            k->store(&s, out);
+        }
+        start += chunk;
+    } while (start < job->n);
 }
 
 static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
@@ -342,12 +294,13 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
         target = 128;
     }
     /* Bookkeeping in one block: the leaves, then the partial sums. */
-    const npy_intp cap = max_leaves(job->n, target);
+    const npy_intp chunk = row_chunk(job);
+    const npy_intp cap = (job->n + chunk - 1) / chunk * numext_tree_max_leaves(chunk, target);
     const size_t leaves_bytes = ((size_t)cap * 2 * sizeof(npy_intp) + 63) / 64 * 64;
     const size_t sums_bytes = job->unit_items > 1
                                   ? (size_t)cap * (size_t)job->nouter * (size_t)k->accsize
                                   : (size_t)cap * (size_t)job->nouter * sizeof(numext_sum_acc);
-    char *block = thread_buffer(BUF_JOB, leaves_bytes + sums_bytes);
+    char *block = numext_thread_buffer(NUMEXT_BUF_SPLIT_PARTIALS, leaves_bytes + sums_bytes);
     char *owned = NULL;
     if (block == NULL) {
         block = owned = malloc(leaves_bytes + sums_bytes);
@@ -359,27 +312,27 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     }
     job->leaf_start = (npy_intp *)block;
     job->leaf_len = job->leaf_start + cap;
-    job->nleaves = 0;
-    collect_leaves(k->tree, 0, job->n, target, job->leaf_start, job->leaf_len, &job->nleaves);
+    collect_row_leaves(job, target);
     if (job->unit_items > 1) {
         job->col_partials = block + leaves_bytes;
     }
     else {
         job->partials = (numext_sum_acc *)(block + leaves_bytes);
     }
-    numext_parallel_for((size_t)(job->units * job->nleaves), leaf_task, job, nthreads);
+    const npy_intp total = job->units * job->nleaves;
+    job->leaves_per_task = (total + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+    numext_parallel_for((size_t)((total + job->leaves_per_task - 1) / job->leaves_per_task),
+                        leaf_task, job, nthreads);
     if (job->unit_items > 1) {
         npy_intp next = 0;
-        npy_intp root = combine_leaf_rows(job, job->n, target, &next);
+        npy_intp root = numext_tree_combine_leaf_rows(k, job->col_partials, job->nouter, job->n,
+                                                      target, &next);
         k->cols_store(job->col_partials + (size_t)root * (size_t)job->nouter * (size_t)k->accsize,
                       job->nouter, job->out, job->out_outer);
     }
     else {
         for (npy_intp i = 0; i < job->nouter; i++) {
-            numext_sum_acc total;
-            npy_intp next = 0;
-            combine_leaves(k, job->n, target, job->partials + i * job->nleaves, &next, &total);
-            k->store(&total, job->out + i * job->out_outer);
+            combine_row(job, job->partials + i * job->nleaves, target, job->out + i * job->out_outer);
         }
     }
     free(owned);
@@ -405,6 +358,13 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
                 job.unit_items = job.stack_items;
             }
         }
+    }
+    else if (job.nouter == 1 || job.in_outer == 0 ||
+             llabs((long long)job.in_core) <= llabs((long long)job.in_outer)) {
+        /* The core is NumPy's inner loop (np.sum sums it pairwise, not row
+         * after row): NumPy may add it one buffer at a time. */
+        const npy_intp chunk = numext_sum_chunk(kernel_types[2 * (k - kernels)]);
+        job.chunk = chunk > 0 && job.n > chunk ? chunk : 0;
     }
     job.units = (job.nouter + job.unit_items - 1) / job.unit_items;
     const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
@@ -451,9 +411,11 @@ static const char parallel_sum_doc[] =
     "Result dtype as np.sum: bool and signed integers give int64, unsigned give\n"
     "uint64 (both wrapping as np.sum does), float and complex keep theirs. Floats\n"
     "use NumPy's pairwise summation: for a contiguous axis the result is bit for bit\n"
-    "np.sum's; along a strided axis it is pairwise too (np.sum adds row after row\n"
-    "there, so numext is at least as accurate). The bits never depend on the\n"
-    "number of threads. An empty axis gives 0.\n"
+    "np.sum's, one np.getbufsize() buffer at a time where NumPy sums so (byte-swapped,\n"
+    "misaligned or cast input; every input on NumPy <= 2.2); along a strided axis it\n"
+    "is pairwise too (np.sum adds row after row there, so numext is at least as\n"
+    "accurate). The bits never depend on the number of threads. An empty axis\n"
+    "gives 0.\n"
     "\n"
     "``axis=``, ``axes=``, ``keepdims=``, ``out=`` and broadcasting over the other\n"
     "dimensions work as for any gufunc; ``numext.sum`` adds ``axis=None`` and tuples.\n"

@@ -491,16 +491,44 @@ def _tolerance_check(got, expected, x, axis, keepdims):
             assert not bad.any(), (g[bad][:5], e[bad][:5], bound[bad][:5])
 
 
+def _core_is_inner(x, axis: int) -> bool:
+    """Whether the core axis is NumPy's inner loop (np.sum sums it pairwise)."""
+    axis %= x.ndim
+    outer = [abs(s) for d, (n, s) in enumerate(zip(x.shape, x.strides)) if d != axis and n > 1]
+    core = abs(x.strides[axis]) if x.shape[axis] > 1 else 0
+    return not outer or min(outer) == 0 or core <= min(outer)
+
+
+def _same_kind_copy(x):
+    """A C-contiguous copy of x in its own dtype, misaligned where x is."""
+    if x.flags.aligned or x.dtype.itemsize == 1:
+        return np.ascontiguousarray(x)
+    raw = np.empty(x.nbytes + 1, np.uint8)
+    copy = np.ndarray(x.shape, x.dtype, buffer=raw, offset=1)
+    copy[...] = x
+    return copy
+
+
 def _contiguous_reference(x, spec: SumSpec, out):
-    """np.sum over a contiguous copy of x cast to the loop dtype: the bits numext
-    promises for parallel_sum (pairwise along the core axis, whatever its strides)."""
+    """The bits numext promises for parallel_sum: along an axis np.sum sums
+    pairwise (its inner loop), np.sum's over a contiguous copy of the same kind
+    (byte order, alignment, dtype: NumPy sums it per buffer exactly where it
+    would sum x so, test_sum_bits.py); along any other axis one pairwise tree
+    (np.sum over a native contiguous copy, in one buffer)."""
     axis = -1 if spec.axis is None else spec.axis
     loop = _loop_dtype(x.dtype, spec.dtype)
     cast_in = loop if loop.kind in "fc" or spec.dtype is not None else x.dtype.newbyteorder("=")
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        moved = np.ascontiguousarray(np.moveaxis(x, axis, -1).astype(cast_in))
-        ref = np.sum(moved, axis=-1, dtype=loop)
+        if loop.kind in "fc" and _core_is_inner(x, axis) and x.size:
+            ref = np.sum(_same_kind_copy(np.moveaxis(x, axis, -1)), axis=-1, dtype=loop)
+        else:
+            moved = np.ascontiguousarray(np.moveaxis(x, axis, -1).astype(cast_in))
+            old = np.setbufsize(max(8192, min(10**7, -(-moved.shape[-1] // 16) * 16)))
+            try:
+                ref = np.sum(moved, axis=-1, dtype=loop)
+            finally:
+                np.setbufsize(old)
         if spec.keepdims:
             ref = np.expand_dims(ref, axis if axis >= 0 else x.ndim + axis)
         if out is not None:

@@ -347,6 +347,8 @@ def test_bits_do_not_depend_on_thread_count(dtype):
         core_contiguous = x.strides[axis] == dtype.itemsize
         if core_contiguous:
             assert_exact(first, expected)
+        if core_contiguous and numext._numext._sum_rules() & 1:
+            continue  # NumPy <= 2.2 sums per buffer (test_sum_bits.py): np.sum is the oracle
         # The pairwise oracle on every lane of small inputs, on a sample otherwise.
         lanes = np.moveaxis(x, axis, -1).reshape(-1, x.shape[axis])
         idx = np.random.default_rng(0).choice(lanes.shape[0], min(lanes.shape[0], 24), replace=False)
