@@ -1,0 +1,128 @@
+/*
+ * The double_pixels kernel, written once and expanded per dtype by
+ * double_pixels_dtypes.h (no include guard: it is meant to be included
+ * repeatedly). Define before including it:
+ *   DP_NAME    the dtype's name: the kernel is double_<DP_NAME>
+ *   DP_IN, DP_OUT   the input and output element types
+ *   DP_OP      for a real dtype, NUMEXT_DOUBLE_WRAP, _BOOL, _FLOAT or _HALF
+ *   DP_UT      the unsigned type DP_OP wraps in (DP_OUT itself for floats)
+ *   DP_PART    for a complex dtype instead of DP_OP: the component type
+ *              (DP_IN and DP_OUT are then numext_c<...>_parts), and
+ *   DP_FMA     its fused multiply-add (fmaf, fma) where NumPy's loop fuses
+ *              (on layouts numext_complex_numpy_fuses accepts); undefined
+ *              where it never does (long double).
+ * Everything is #undef'd at the end.
+ */
+#define DP_CAT_(a, b) a##b
+#define DP_CAT(a, b) DP_CAT_(a, b)
+#define DP_KERNEL DP_CAT(double_, DP_NAME)
+#define DP_ELEMENT DP_CAT(double_element_, DP_NAME)
+
+#ifdef DP_PART
+/*
+ * One complex element, (a + bi) * (2 + 0i) term for term as NumPy computes
+ * it: the values are exact either way, but NumPy's FP flags and NaNs depend
+ * on the form. NumPy's SIMD loop (fused) takes the plain products t = b*0
+ * and u = b*2, then re = a*2 - t and im = a*0 + u in one fused multiply-add
+ * each; x86's FMA does not raise "invalid" for inf*0 + NaN, so
+ * (inf + nan j) * 2 is silent there. Its scalar loop (plain) multiplies all
+ * four products first. Where NaNs are operands the result is the first of
+ * them in NumPy's order, sign and payload kept, quietened.
+ */
+static inline DP_IN DP_ELEMENT(DP_IN x, const int fused)
+{
+    const DP_PART a = x.re, b = x.im;
+    DP_IN y;
+#ifdef DP_FMA
+    if (fused) {
+        /* The FMA gives a NaN operand through, but which one when a is a
+         * NaN too hangs on the operand order the compiler picks, and -t
+         * must not negate a NaN t: so the NaN cases are chosen explicitly,
+         * from values that are computed either way (the compiler may skip
+         * what a select throws away, and with it NumPy's flags). */
+        const DP_PART t = b * 0, u = b * 2;
+        const DP_PART re = DP_FMA(a, 2, isnan(t) ? t : -t);
+        const DP_PART im = DP_FMA(a, 0, u);
+        y.re = isnan(a) && isnan(t) ? numext_quiet(a) : re;
+        y.im = isnan(a) && isnan(u) ? numext_quiet(a) : im;
+        return y;
+    }
+#endif
+    (void)fused;
+    /* volatile: GCC's SLP vectoriser otherwise fuses these into fmaddsub
+     * even under -ffp-contract=off (seen with GCC 12). */
+    const volatile DP_PART rr = a * 2, ii = b * 0, ri = a * 0, ir = b * 2;
+    y.re = rr - ii;
+    y.im = ri + ir;
+    if (sizeof(DP_PART) <= sizeof(double)) {
+        /* SSE gives the first NaN operand; make that so whichever order the
+         * compiler picks. (The x87 gives the NaN of larger significand, in
+         * NumPy's long double loop as here.) */
+        y.re = isnan(rr) ? rr : y.re;
+        y.im = isnan(ri) ? ri : y.im;
+    }
+    return y;
+}
+#define DP_DOUBLE(x, fused) DP_ELEMENT(x, fused)
+#else
+#define DP_DOUBLE(x, fused) DP_OP(DP_OUT, DP_UT, x)
+#endif
+
+/*
+ * `in_step`/`out_step` are byte strides. The contiguous branch is written so
+ * the compiler vectorises it (across elements; for complex, across the
+ * interleaved re/im stream); `ivdep` tells it that in == out (in place)
+ * carries no dependence between iterations: the only partly overlapping
+ * operands NumPy passes (out= behind its input) are safe in forward order.
+ */
+static inline __attribute__((always_inline)) void
+DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
+                         npy_intp n, const int fused)
+{
+    (void)fused;
+    if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
+        const DP_IN *src = (const DP_IN *)in;
+        DP_OUT *dst = (DP_OUT *)out;
+#pragma GCC ivdep
+        for (npy_intp i = 0; i < n; i++) {
+            dst[i] = DP_DOUBLE(src[i], fused);
+        }
+    }
+    else {
+        for (npy_intp i = 0; i < n; i++) {
+            const DP_IN x = *(const DP_IN *)(in + i * in_step);
+            *(DP_OUT *)(out + i * out_step) = DP_DOUBLE(x, fused);
+        }
+    }
+}
+
+NUMEXT_SIMD_CLONES static void DP_KERNEL(const char *in, npy_intp in_step, char *out,
+                                         npy_intp out_step, npy_intp n)
+{
+#ifdef DP_PART
+#ifndef DP_FMA
+    DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0);
+    return;
+#endif
+    if (!numext_complex_numpy_fuses(in, in_step, out, out_step, n, sizeof(DP_PART))) {
+        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0);
+        return;
+    }
+#endif
+    DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1);
+}
+
+#undef DP_CAT_
+#undef DP_CAT
+#undef DP_KERNEL
+#undef DP_ELEMENT
+#undef DP_DOUBLE
+#undef DP_NAME
+#undef DP_IN
+#undef DP_OUT
+#undef DP_IN_NUM
+#undef DP_OUT_NUM
+#undef DP_OP
+#undef DP_UT
+#undef DP_PART
+#undef DP_FMA
