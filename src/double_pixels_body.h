@@ -36,30 +36,36 @@ static inline DP_IN DP_ELEMENT(DP_IN x, const int fused)
 #ifdef DP_FMA
     if (fused) {
         /* The FMA gives a NaN operand through, but which one when a is a
-         * NaN too hangs on the operand order the compiler picks, and -t
-         * must not negate a NaN t: so the NaN cases are chosen explicitly,
-         * from values that are computed either way (the compiler may skip
-         * what a select throws away, and with it NumPy's flags). */
+         * NaN too hangs on the operand order the compiler picks (NumPy's
+         * gives a), and -t must not negate a NaN t: so the NaN cases are
+         * chosen explicitly, by selecting results, never operands (the
+         * compiler may compute an FMA for each operand, raising flags NumPy
+         * does not), and testing t and u first, so that they are computed
+         * (and raise their flags) whatever a is. */
         const DP_PART t = b * 0, u = b * 2;
         const DP_PART re = DP_FMA(a, 2, isnan(t) ? t : -t);
         const DP_PART im = DP_FMA(a, 0, u);
-        y.re = isnan(a) && isnan(t) ? numext_quiet(a) : re;
-        y.im = isnan(a) && isnan(u) ? numext_quiet(a) : im;
+        const int a_nan = isnan(a);
+        y.re = (isnan(t) & a_nan) ? numext_quiet(a) : re;
+        y.im = (isnan(u) & a_nan) ? numext_quiet(a) : im;
         return y;
     }
 #endif
     (void)fused;
-    /* volatile: GCC's SLP vectoriser otherwise fuses these into fmaddsub
-     * even under -ffp-contract=off (seen with GCC 12). */
-    const volatile DP_PART rr = a * 2, ii = b * 0, ri = a * 0, ir = b * 2;
+    /* NUMEXT_UNFUSED: GCC 12 otherwise recognises a complex multiply here
+     * and fuses it into fmaddsub even under -ffp-contract=off, which
+     * changes NumPy's flags and NaNs. */
+    const DP_PART rr = NUMEXT_UNFUSED(a * 2), ii = NUMEXT_UNFUSED(b * 0);
+    const DP_PART ri = NUMEXT_UNFUSED(a * 0), ir = NUMEXT_UNFUSED(b * 2);
     y.re = rr - ii;
     y.im = ri + ir;
     if (sizeof(DP_PART) <= sizeof(double)) {
         /* SSE gives the first NaN operand; make that so whichever order the
-         * compiler picks. (The x87 gives the NaN of larger significand, in
-         * NumPy's long double loop as here.) */
-        y.re = isnan(rr) ? rr : y.re;
-        y.im = isnan(ri) ? ri : y.im;
+         * compiler picks, testing the second product first so that it is
+         * computed (and raises its flags) either way. (The x87 gives the
+         * NaN of larger significand, in NumPy's long double loop as here.) */
+        y.re = (isnan(ii) & isnan(rr)) ? rr : y.re;
+        y.im = (isnan(ir) & isnan(ri)) ? ri : y.im;
     }
     return y;
 }
@@ -96,20 +102,87 @@ DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp o
     }
 }
 
+#ifdef DP_PART
+/*
+ * Complex operands that are strided (or reversed) but do not overlap go
+ * through a small contiguous buffer, so that the arithmetic runs vectorised
+ * as on contiguous data; copying whole elements is cheap next to it. A
+ * contiguous operand is read or written directly. Overlapping operands,
+ * and an output written again and again (stride 0), keep the
+ * element-by-element order of _loop.
+ */
+static inline __attribute__((always_inline)) void
+DP_CAT(DP_KERNEL, _staged)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
+                           npy_intp n, const int fused)
+{
+    enum { STAGE = 256 };
+    const npy_intp size = (npy_intp)sizeof(DP_IN);
+    DP_IN buf[STAGE];
+    for (npy_intp start = 0; start < n; start += STAGE) {
+        const npy_intp m = n - start < STAGE ? n - start : STAGE;
+        const char *src = in + start * in_step;
+        char *dst = out + start * out_step;
+        if (in_step == -size) {  /* reversed: a copy the compiler vectorises */
+            const DP_IN *last = (const DP_IN *)src;
+            for (npy_intp i = 0; i < m; i++) {
+                buf[i] = last[-i];
+            }
+            src = (const char *)buf;
+        }
+        else if (in_step != size) {
+            for (npy_intp i = 0; i < m; i++) {
+                buf[i] = *(const DP_IN *)(src + i * in_step);
+            }
+            src = (const char *)buf;
+        }
+        if (out_step == size) {
+            DP_CAT(DP_KERNEL, _loop)(src, size, dst, size, m, fused);
+            continue;
+        }
+        DP_CAT(DP_KERNEL, _loop)(src, size, (char *)buf, size, m, fused);
+        for (npy_intp i = 0; i < m; i++) {
+            *(DP_OUT *)(dst + i * out_step) = buf[i];
+        }
+    }
+}
+
+/* Fused as NumPy's loop is for this layout, staged where that pays. */
+static inline __attribute__((always_inline)) void
+DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
+                            npy_intp n)
+{
+#ifdef DP_FMA
+    const int fused = numext_complex_numpy_fuses(in, in_step, out, out_step, n, sizeof(DP_PART));
+#else
+    const int fused = 0;
+#endif
+    const npy_intp size = (npy_intp)sizeof(DP_IN);
+    const int direct = (in_step == size && out_step == size) || n < 8 || out_step == 0 ||
+                       numext_spans_overlap(in, in_step, size, out, out_step, size, n);
+    /* `fused` a constant in each call, so that each loop is specialised. */
+    if (direct && fused) {
+        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1);
+    }
+    else if (direct) {
+        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0);
+    }
+    else if (fused) {
+        DP_CAT(DP_KERNEL, _staged)(in, in_step, out, out_step, n, 1);
+    }
+    else {
+        DP_CAT(DP_KERNEL, _staged)(in, in_step, out, out_step, n, 0);
+    }
+}
+#endif
+
 NUMEXT_SIMD_CLONES static void DP_KERNEL(const char *in, npy_intp in_step, char *out,
                                          npy_intp out_step, npy_intp n)
 {
 #ifdef DP_PART
-#ifndef DP_FMA
-    DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0);
-    return;
-#endif
-    if (!numext_complex_numpy_fuses(in, in_step, out, out_step, n, sizeof(DP_PART))) {
-        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0);
-        return;
-    }
-#endif
+    DP_CAT(DP_KERNEL, _complex)(in, in_step, out, out_step, n);
+#else
     DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1);
+#endif
 }
 
 #undef DP_CAT_

@@ -34,6 +34,19 @@ typedef void (*numext_unary_kernel)(const char *in, npy_intp in_step, char *out,
 #define NUMEXT_DOUBLE_FLOAT(TOUT, UT, x) ((x) * (TOUT)2)
 #define NUMEXT_DOUBLE_HALF(TOUT, UT, x) npy_float_to_half(npy_half_to_float(x) * 2.0f)
 
+/* A value the compiler must not fuse into a multiply-add with what follows:
+ * GCC 12 recognises a complex multiply and emits fmaddsub for it even under
+ * -ffp-contract=off. __builtin_assoc_barrier stops that and still lets the
+ * loop vectorise. */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_assoc_barrier)
+#define NUMEXT_UNFUSED(x) __builtin_assoc_barrier(x)
+#endif
+#endif
+#ifndef NUMEXT_UNFUSED
+#define NUMEXT_UNFUSED(x) (x)
+#endif
+
 /* A NaN made quiet as an FP operation would, with no FP operation (and so no
  * flag): its bits with the quiet bit set. */
 static inline float numext_quiet_float(float x)
