@@ -3,12 +3,13 @@
  * loop that splits one call's range across the pool.
  *
  * Loops are registered with NumPy's legacy API, so type resolution is NumPy's
- * safe-cast search over the table below, in order: bool finds its own
- * bool -> int64 loop first (as np.multiply(bool, 2) gives int64), every other
+ * safe-cast search over the table (double_pixels_dtypes.h), in order: every
  * numeric dtype finds its own loop, and object, string, datetime, timedelta
  * and structured inputs find none and raise NumPy's TypeError naming
- * 'double_pixels'. NumPy handles casting, out=, where=, broadcasting, overlap
- * and errstate around our loop; the loop only has to be right and fast.
+ * 'double_pixels'. bool has its own bool -> int64 loop (as np.multiply(bool,
+ * 2) gives int64), registered as an ArrayMethod (add_bool_loop). NumPy
+ * handles casting, out=, where=, broadcasting, overlap and errstate around
+ * our loop; the loop only has to be right and fast.
  */
 #include "numext_numpy.h"
 
@@ -103,10 +104,39 @@ static const unary_loop_data loop_data[] = {
 #undef DP_EXPAND
 };
 
+/* Row 0, bool, is registered apart (add_bool_loop); the rest as legacy loops. */
 #define NLOOPS (sizeof(loop_data) / sizeof(loop_data[0]))
-static char loop_types[2 * NLOOPS];
-static PyUFuncGenericFunction loop_funcs[NLOOPS];
-static void *loop_data_ptrs[NLOOPS];
+#define NLEGACY (NLOOPS - 1)
+static char loop_types[2 * NLEGACY];
+static PyUFuncGenericFunction loop_funcs[NLEGACY];
+static void *loop_data_ptrs[NLEGACY];
+
+/*
+ * bool -> int64 as an ArrayMethod that declares itself a safe cast, so that
+ * casting='no' or 'equiv' refuses a bool input with NumPy's TypeError, as
+ * np.multiply(bool_array, 2) does (the bool is cast to int64 there); a
+ * legacy loop cannot say so, and would compute. NumPy finds it by exact
+ * match before its legacy search could cast bool to int8.
+ */
+static int bool_loop(PyArrayMethod_Context *context, char *const data[],
+                     npy_intp const dimensions[], npy_intp const strides[], NpyAuxData *aux)
+{
+    (void)context;
+    (void)aux;
+    /* loop_data[0]: the bool row, first in the table. */
+    unary_parallel_loop((char **)data, dimensions, strides, (void *)&loop_data[0]);
+    return 0;
+}
+
+static int add_bool_loop(PyObject *ufunc)
+{
+    PyArray_DTypeMeta *dtypes[2] = {&PyArray_BoolDType, &PyArray_LongDType};
+    PyType_Slot slots[] = {{NPY_METH_strided_loop, (void *)bool_loop}, {0, NULL}};
+    PyArrayMethod_Spec spec = {
+        .name = "double_pixels_bool", .nin = 1, .nout = 1, .casting = NPY_SAFE_CASTING,
+        .flags = NPY_METH_NO_FLOATINGPOINT_ERRORS, .dtypes = dtypes, .slots = slots};
+    return PyUFunc_AddLoopFromSpec(ufunc, &spec);
+}
 
 static const char double_pixels_doc[] =
     "double_pixels(x, /, out=None, *, where=True, casting='same_kind', order='K', "
@@ -117,11 +147,16 @@ static const char double_pixels_doc[] =
     "A NumPy ufunc: broadcasting, ``out=``, ``where=``, ``dtype=``, ``casting=`` and\n"
     "``__array_ufunc__`` overrides work as for any ufunc.\n"
     "\n"
-    "Dtypes: bool (gives int64), int8..int64 and uint8..uint64 (wrapping on\n"
+    "Dtypes: bool (gives int64, a safe cast: refused under ``casting='no'``\n"
+    "or ``'equiv'``, as by ``np.multiply``), int8..int64 and uint8..uint64 (wrapping on\n"
     "overflow, as NumPy's ``x * 2``; a uint8 image doubles modulo 256), float16,\n"
     "float32, float64, longdouble, complex64, complex128, clongdouble. Float\n"
     "overflow to inf warns, or raises under ``np.errstate(over='raise')``. Object,\n"
     "string, datetime, timedelta and structured inputs raise TypeError.\n"
+    "\n"
+    "One difference: ``np.multiply(x, 2, casting='equiv')`` refuses every dtype,\n"
+    "as NumPy will not convert the Python int 2 under 'equiv' (it does under\n"
+    "'no'); double_pixels has no such operand and computes.\n"
     "\n"
     "Threading: runs with the GIL released; inputs of 1 MiB and more (input plus\n"
     "output bytes) are split into cache-line-aligned ranges over numext's thread\n"
@@ -129,12 +164,17 @@ static const char double_pixels_doc[] =
 
 PyObject *numext_make_double_pixels(void)
 {
-    for (size_t i = 0; i < NLOOPS; i++) {
-        loop_types[2 * i] = (char)loop_data[i].in_type;
-        loop_types[2 * i + 1] = (char)loop_data[i].out_type;
+    for (size_t i = 0; i < NLEGACY; i++) {
+        loop_types[2 * i] = (char)loop_data[i + 1].in_type;
+        loop_types[2 * i + 1] = (char)loop_data[i + 1].out_type;
         loop_funcs[i] = unary_parallel_loop;
-        loop_data_ptrs[i] = (void *)&loop_data[i];
+        loop_data_ptrs[i] = (void *)&loop_data[i + 1];
     }
-    return PyUFunc_FromFuncAndData(loop_funcs, loop_data_ptrs, (char *)loop_types, (int)NLOOPS,
-                                   1, 1, PyUFunc_None, "double_pixels", double_pixels_doc, 0);
+    PyObject *ufunc = PyUFunc_FromFuncAndData(loop_funcs, loop_data_ptrs, loop_types,
+                                              (int)NLEGACY, 1, 1, PyUFunc_None, "double_pixels",
+                                              double_pixels_doc, 0);
+    if (ufunc != NULL && add_bool_loop(ufunc) < 0) {
+        Py_CLEAR(ufunc);
+    }
+    return ufunc;
 }

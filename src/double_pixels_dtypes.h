@@ -1,9 +1,9 @@
 /*
- * The double_pixels dtype table: one block per loop, in the order of
- * ufunc.types. NumPy's type resolution searches the loops in this order, so
- * bool comes first and finds its own bool -> int64 loop (as np.multiply(bool,
- * 2) gives int64) before a safe cast to int8 would. Adding a dtype is adding
- * a block here.
+ * The double_pixels dtype table: one block per loop. bool comes first: its
+ * bool -> int64 loop (np.multiply(bool, 2) gives int64) is registered apart,
+ * as a safe cast (double_pixels.c); the others, in this order, are
+ * ufunc.types, which NumPy's legacy type resolution searches in order.
+ * Adding a dtype is adding a block here.
  *
  * The file is included twice, with DP_EXPAND naming what each block expands
  * to: double_pixels_body.h (the kernel) or double_pixels_entry.h (its row of

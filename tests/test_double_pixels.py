@@ -122,7 +122,8 @@ def special_values(dtype: np.dtype) -> np.ndarray:
 
 def test_loop_table_is_every_numeric_dtype():
     assert numext.double_pixels.nin == 1 and numext.double_pixels.nout == 1
-    assert numext.double_pixels.types == ["?->l"] + [f"{c}->{c}" for c in NUMERIC_CHARS[1:]]
+    # bool -> int64 is an ArrayMethod of its own (a safe cast), not in .types.
+    assert numext.double_pixels.types == [f"{c}->{c}" for c in NUMERIC_CHARS[1:]]
 
 
 @pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
@@ -277,15 +278,14 @@ def test_out_and_casting_like_multiply(x_dtype, out_dtype, casting, data):
     fill = data.draw(hnp.from_dtype(out_dtype), label="fill")
     out_ours = np.full(x.shape, fill, out_dtype)
     out_np = out_ours.copy()
-    x_np, two = x, 2
+    two = 2
     if casting in ("no", "equiv"):
-        # Under these rules np.multiply cannot cast the Python int 2, nor bool
-        # to int64 (double_pixels has its own bool -> int64 loop): give it the
-        # operands double_pixels' loop sees.
-        x_np = x.astype(np.int64) if x.dtype == np.bool_ else x
-        two = x_np.dtype.type(2)
+        # Under 'equiv' np.multiply cannot convert the Python int 2 (the
+        # documented difference): give it a 2 of the loop's dtype. A bool is
+        # refused by both (bool -> int64 is a safe cast).
+        two = np.int64(2) if x.dtype == np.bool_ else x.dtype.type(2)
     check_like_multiply(lambda: numext.double_pixels(x, out=out_ours, casting=casting),
-                        lambda: np.multiply(x_np, two, out=out_np, casting=casting))
+                        lambda: np.multiply(x, two, out=out_np, casting=casting))
     assert_same(out_ours, out_np)
     if casting == "same_kind":
         out2 = np.full(x.shape, fill, out_dtype)
@@ -509,6 +509,29 @@ def test_integers_wrap_without_warning(dtype):
         if info.min < 0 and w >= 1 << (bits - 1):
             w -= 1 << bits
         assert g == w
+
+
+@pytest.mark.parametrize("casting", ["no", "equiv", "safe", "same_kind", "unsafe"])
+@pytest.mark.parametrize("kwargs", [{}, {"dtype": np.int64}, {"out": "int64"}], ids=["plain", "dtype", "out"])
+def test_bool_casting_like_multiply(casting, kwargs):
+    """bool doubles into int64, a safe cast: np.multiply refuses it under 'no'
+    and 'equiv' (numext computed), allows it under the others."""
+    x = np.array([True, False, True])
+    kw_ours = {k: (np.zeros(3, v) if k == "out" else v) for k, v in kwargs.items()}
+    kw_np = {k: (np.zeros(3, v) if k == "out" else v) for k, v in kwargs.items()}
+    check_like_multiply(lambda: numext.double_pixels(x, casting=casting, **kw_ours),
+                        lambda: np.multiply(x, 2, casting=casting, **kw_np))
+
+
+def test_casting_equiv_is_the_documented_difference():
+    """np.multiply(x, 2, casting='equiv') refuses any dtype: NumPy will not
+    convert the Python int 2 under 'equiv' (it does under 'no'). double_pixels
+    has no such operand and computes; documented in its docstring."""
+    y = np.arange(4, dtype=np.int16)
+    with pytest.raises(TypeError):
+        np.multiply(y, 2, casting="equiv")
+    assert_same(numext.double_pixels(y, casting="equiv"), np.multiply(y, 2, casting="no"))
+    assert "casting='equiv'" in numext.double_pixels.__doc__
 
 
 def test_bool_gives_int64():
