@@ -94,6 +94,25 @@ DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp o
             dst[i] = DP_DOUBLE(src[i], fused);
         }
     }
+    else if (out_step == (npy_intp)sizeof(DP_OUT) &&
+             (in_step == -(npy_intp)sizeof(DP_IN) || in_step == 2 * (npy_intp)sizeof(DP_IN))) {
+        /* x[::-1] and x[::2] (every other pixel or channel) into a contiguous
+         * output: with the stride a constant the compiler vectorises these too. */
+        const DP_IN *src = (const DP_IN *)in;
+        DP_OUT *dst = (DP_OUT *)out;
+        if (in_step < 0) {
+#pragma GCC ivdep
+            for (npy_intp i = 0; i < n; i++) {
+                dst[i] = DP_DOUBLE(src[-i], fused);
+            }
+        }
+        else {
+#pragma GCC ivdep
+            for (npy_intp i = 0; i < n; i++) {
+                dst[i] = DP_DOUBLE(src[2 * i], fused);
+            }
+        }
+    }
     else {
         for (npy_intp i = 0; i < n; i++) {
             const DP_IN x = *(const DP_IN *)(in + i * in_step);
@@ -157,7 +176,10 @@ DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_int
     const int fused = 0;
 #endif
     const npy_intp size = (npy_intp)sizeof(DP_IN);
-    const int direct = (in_step == size && out_step == size) || n < 8 || out_step == 0 ||
+    /* The layouts _loop vectorises itself (not reversed: for complex GCC
+     * does not, the staged copy does). */
+    const int vectorised = out_step == size && (in_step == size || in_step == 2 * size);
+    const int direct = vectorised || n < 8 || out_step == 0 ||
                        numext_spans_overlap(in, in_step, size, out, out_step, size, n);
     /* `fused` a constant in each call, so that each loop is specialised. */
     if (direct && fused) {
