@@ -207,6 +207,10 @@ def _complex_layouts(v, dtype):
     # A negative input stride into a forward output: NumPy's complex64 loop
     # refuses such a stride for SIMD (complex128's takes it).
     yield "reversed into out", lambda: (np.full(5, v, dtype)[::-1], {"out": np.zeros(5, dtype)})
+    # Long enough (8+) for numext to stage strided operands through a buffer.
+    yield "every third, 20", lambda: (np.full(60, v, dtype)[::3], {})
+    yield "reversed into strided out, 20", lambda: (np.full(20, v, dtype)[::-1], {"out": np.zeros(40, dtype)[::2]})
+    yield "strided into strided out, 20", lambda: (np.full(60, v, dtype)[::3], {"out": np.zeros(40, dtype)[::-2]})
     yield "0-d into out", lambda: (np.full((), v, dtype), {"out": np.zeros(3, dtype)})
     yield "out stride 0", lambda: (np.full(1, v, dtype), {"out": np.zeros((1, 1), dtype)})
     yield "where, out stride 0", lambda: (np.full((), v, dtype), {"out": np.zeros(1, dtype), "where": np.array(True)})
