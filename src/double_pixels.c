@@ -3,12 +3,13 @@
  * loop that splits one call's range across the pool.
  *
  * Loops are registered with NumPy's legacy API, so type resolution is NumPy's
- * safe-cast search over the table below, in order: bool finds its own
- * bool -> int64 loop first (as np.multiply(bool, 2) gives int64), every other
+ * safe-cast search over the table (double_pixels_dtypes.h), in order: every
  * numeric dtype finds its own loop, and object, string, datetime, timedelta
  * and structured inputs find none and raise NumPy's TypeError naming
- * 'double_pixels'. NumPy handles casting, out=, where=, broadcasting, overlap
- * and errstate around our loop; the loop only has to be right and fast.
+ * 'double_pixels'. bool has its own bool -> int64 loop (as np.multiply(bool,
+ * 2) gives int64), registered as an ArrayMethod (add_bool_loop). NumPy
+ * handles casting, out=, where=, broadcasting, overlap and errstate around
+ * our loop; the loop only has to be right and fast.
  */
 #include "numext_numpy.h"
 
@@ -18,9 +19,10 @@
 #include "numext_tuning.h"
 #include "parallel_for.h"
 
-/* Per-dtype data handed to the loop by NumPy. */
+/* One row of the dtype table: the data NumPy hands the loop. */
 typedef struct {
     numext_unary_kernel kernel;
+    int in_type, out_type;
     npy_intp in_size, out_size;
 } unary_loop_data;
 
@@ -65,12 +67,7 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
     /* NumPy passes out= partly overlapping its input without a copy when a
      * forward loop is safe (out = x[:-1], in = x[1:]); split over threads it
      * is not, so such a call runs in order on this thread. */
-    const char *in_lo = args[0], *out_lo = args[1];
-    const char *in_hi = in_lo + (n - 1) * steps[0], *out_hi = out_lo + (n - 1) * steps[1];
-    if (steps[0] < 0) { const char *t = in_lo; in_lo = in_hi; in_hi = t; }
-    if (steps[1] < 0) { const char *t = out_lo; out_lo = out_hi; out_hi = t; }
-    const int same = args[0] == args[1] && steps[0] == steps[1];
-    if (!same && in_lo <= out_hi + data->out_size && out_lo <= in_hi + data->in_size) {
+    if (numext_spans_overlap(args[0], steps[0], data->in_size, args[1], steps[1], data->out_size, n)) {
         data->kernel(args[0], steps[0], args[1], steps[1], n);
         return;
     }
@@ -97,55 +94,49 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
 
 /* ---- the dtype table: one kernel body, expanded per dtype ---------------- */
 
-/* X(name, in typenum, out typenum, in type, out type, unsigned out type, op) */
-#define DOUBLE_PIXELS_REAL_LOOPS(X)                                                   \
-    X(bool, NPY_BOOL, NPY_LONG, npy_bool, npy_long, npy_ulong, NUMEXT_DOUBLE_BOOL)    \
-    X(byte, NPY_BYTE, NPY_BYTE, npy_byte, npy_byte, npy_ubyte, NUMEXT_DOUBLE_WRAP)    \
-    X(ubyte, NPY_UBYTE, NPY_UBYTE, npy_ubyte, npy_ubyte, npy_ubyte, NUMEXT_DOUBLE_WRAP) \
-    X(short, NPY_SHORT, NPY_SHORT, npy_short, npy_short, npy_ushort, NUMEXT_DOUBLE_WRAP) \
-    X(ushort, NPY_USHORT, NPY_USHORT, npy_ushort, npy_ushort, npy_ushort, NUMEXT_DOUBLE_WRAP) \
-    X(int, NPY_INT, NPY_INT, npy_int, npy_int, npy_uint, NUMEXT_DOUBLE_WRAP)          \
-    X(uint, NPY_UINT, NPY_UINT, npy_uint, npy_uint, npy_uint, NUMEXT_DOUBLE_WRAP)     \
-    X(long, NPY_LONG, NPY_LONG, npy_long, npy_long, npy_ulong, NUMEXT_DOUBLE_WRAP)    \
-    X(ulong, NPY_ULONG, NPY_ULONG, npy_ulong, npy_ulong, npy_ulong, NUMEXT_DOUBLE_WRAP) \
-    X(longlong, NPY_LONGLONG, NPY_LONGLONG, npy_longlong, npy_longlong, npy_ulonglong, \
-      NUMEXT_DOUBLE_WRAP)                                                             \
-    X(ulonglong, NPY_ULONGLONG, NPY_ULONGLONG, npy_ulonglong, npy_ulonglong,          \
-      npy_ulonglong, NUMEXT_DOUBLE_WRAP)                                              \
-    X(half, NPY_HALF, NPY_HALF, npy_half, npy_half, npy_half, NUMEXT_DOUBLE_HALF)     \
-    X(float, NPY_FLOAT, NPY_FLOAT, npy_float, npy_float, npy_float, NUMEXT_DOUBLE_FLOAT) \
-    X(double, NPY_DOUBLE, NPY_DOUBLE, npy_double, npy_double, npy_double,             \
-      NUMEXT_DOUBLE_FLOAT)                                                            \
-    X(longdouble, NPY_LONGDOUBLE, NPY_LONGDOUBLE, npy_longdouble, npy_longdouble,     \
-      npy_longdouble, NUMEXT_DOUBLE_FLOAT)
+#define DP_EXPAND "double_pixels_body.h"
+#include "double_pixels_dtypes.h"
+#undef DP_EXPAND
 
-/* X(name, typenum, component type, muladd as NumPy computes it) */
-#define DOUBLE_PIXELS_COMPLEX_LOOPS(X)              \
-    X(cfloat, NPY_CFLOAT, npy_float, fmaf)          \
-    X(cdouble, NPY_CDOUBLE, npy_double, fma)        \
-    X(clongdouble, NPY_CLONGDOUBLE, npy_longdouble, NUMEXT_MULADD_PLAIN)
-
-#define DEFINE_REAL(name, tin, tout, TIN, TOUT, UT, OP) \
-    NUMEXT_DEFINE_DOUBLE_KERNEL(double_##name, TIN, TOUT, UT, OP)
-#define DEFINE_COMPLEX(name, typenum, R, MULADD) \
-    NUMEXT_DEFINE_DOUBLE_COMPLEX_KERNEL(double_##name, R, MULADD)
-DOUBLE_PIXELS_REAL_LOOPS(DEFINE_REAL)
-DOUBLE_PIXELS_COMPLEX_LOOPS(DEFINE_COMPLEX)
-
-#define REAL_DATA(name, tin, tout, TIN, TOUT, UT, OP) \
-    {double_##name, sizeof(TIN), sizeof(TOUT)},
-#define COMPLEX_DATA(name, typenum, R, MULADD) {double_##name, 2 * sizeof(R), 2 * sizeof(R)},
 static const unary_loop_data loop_data[] = {
-    DOUBLE_PIXELS_REAL_LOOPS(REAL_DATA) DOUBLE_PIXELS_COMPLEX_LOOPS(COMPLEX_DATA)};
+#define DP_EXPAND "double_pixels_entry.h"
+#include "double_pixels_dtypes.h"
+#undef DP_EXPAND
+};
 
-#define REAL_TYPES(name, tin, tout, TIN, TOUT, UT, OP) tin, tout,
-#define COMPLEX_TYPES(name, typenum, R, MULADD) typenum, typenum,
-static const char loop_types[] = {
-    DOUBLE_PIXELS_REAL_LOOPS(REAL_TYPES) DOUBLE_PIXELS_COMPLEX_LOOPS(COMPLEX_TYPES)};
-
+/* Row 0, bool, is registered apart (add_bool_loop); the rest as legacy loops. */
 #define NLOOPS (sizeof(loop_data) / sizeof(loop_data[0]))
-static PyUFuncGenericFunction loop_funcs[NLOOPS];
-static void *loop_data_ptrs[NLOOPS];
+#define NLEGACY (NLOOPS - 1)
+static char loop_types[2 * NLEGACY];
+static PyUFuncGenericFunction loop_funcs[NLEGACY];
+static void *loop_data_ptrs[NLEGACY];
+
+/*
+ * bool -> int64 as an ArrayMethod that declares itself a safe cast, so that
+ * casting='no' or 'equiv' refuses a bool input with NumPy's TypeError, as
+ * np.multiply(bool_array, 2) does (the bool is cast to int64 there); a
+ * legacy loop cannot say so, and would compute. NumPy finds it by exact
+ * match before its legacy search could cast bool to int8.
+ */
+static int bool_loop(PyArrayMethod_Context *context, char *const data[],
+                     npy_intp const dimensions[], npy_intp const strides[], NpyAuxData *aux)
+{
+    (void)context;
+    (void)aux;
+    /* loop_data[0]: the bool row, first in the table. */
+    unary_parallel_loop((char **)data, dimensions, strides, (void *)&loop_data[0]);
+    return 0;
+}
+
+static int add_bool_loop(PyObject *ufunc)
+{
+    PyArray_DTypeMeta *dtypes[2] = {&PyArray_BoolDType, &PyArray_LongDType};
+    PyType_Slot slots[] = {{NPY_METH_strided_loop, (void *)bool_loop}, {0, NULL}};
+    PyArrayMethod_Spec spec = {
+        .name = "double_pixels_bool", .nin = 1, .nout = 1, .casting = NPY_SAFE_CASTING,
+        .flags = NPY_METH_NO_FLOATINGPOINT_ERRORS, .dtypes = dtypes, .slots = slots};
+    return PyUFunc_AddLoopFromSpec(ufunc, &spec);
+}
 
 static const char double_pixels_doc[] =
     "double_pixels(x, /, out=None, *, where=True, casting='same_kind', order='K', "
@@ -156,11 +147,16 @@ static const char double_pixels_doc[] =
     "A NumPy ufunc: broadcasting, ``out=``, ``where=``, ``dtype=``, ``casting=`` and\n"
     "``__array_ufunc__`` overrides work as for any ufunc.\n"
     "\n"
-    "Dtypes: bool (gives int64), int8..int64 and uint8..uint64 (wrapping on\n"
+    "Dtypes: bool (gives int64, a safe cast: refused under ``casting='no'``\n"
+    "or ``'equiv'``, as by ``np.multiply``), int8..int64 and uint8..uint64 (wrapping on\n"
     "overflow, as NumPy's ``x * 2``; a uint8 image doubles modulo 256), float16,\n"
     "float32, float64, longdouble, complex64, complex128, clongdouble. Float\n"
     "overflow to inf warns, or raises under ``np.errstate(over='raise')``. Object,\n"
     "string, datetime, timedelta and structured inputs raise TypeError.\n"
+    "\n"
+    "One difference: ``np.multiply(x, 2, casting='equiv')`` refuses every dtype,\n"
+    "as NumPy will not convert the Python int 2 under 'equiv' (it does under\n"
+    "'no'); double_pixels has no such operand and computes.\n"
     "\n"
     "Threading: runs with the GIL released; inputs of 1 MiB and more (input plus\n"
     "output bytes) are split into cache-line-aligned ranges over numext's thread\n"
@@ -168,10 +164,17 @@ static const char double_pixels_doc[] =
 
 PyObject *numext_make_double_pixels(void)
 {
-    for (size_t i = 0; i < NLOOPS; i++) {
+    for (size_t i = 0; i < NLEGACY; i++) {
+        loop_types[2 * i] = (char)loop_data[i + 1].in_type;
+        loop_types[2 * i + 1] = (char)loop_data[i + 1].out_type;
         loop_funcs[i] = unary_parallel_loop;
-        loop_data_ptrs[i] = (void *)&loop_data[i];
+        loop_data_ptrs[i] = (void *)&loop_data[i + 1];
     }
-    return PyUFunc_FromFuncAndData(loop_funcs, loop_data_ptrs, (char *)loop_types, (int)NLOOPS,
-                                   1, 1, PyUFunc_None, "double_pixels", double_pixels_doc, 0);
+    PyObject *ufunc = PyUFunc_FromFuncAndData(loop_funcs, loop_data_ptrs, loop_types,
+                                              (int)NLEGACY, 1, 1, PyUFunc_None, "double_pixels",
+                                              double_pixels_doc, 0);
+    if (ufunc != NULL && add_bool_loop(ufunc) < 0) {
+        Py_CLEAR(ufunc);
+    }
+    return ufunc;
 }

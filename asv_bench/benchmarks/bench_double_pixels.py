@@ -85,3 +85,89 @@ class DoublePixelsStrided(ThreadsBenchmark):
 
     def time_double_pixels_strided(self, shape, threads, impl):
         self.call()
+
+
+# ---- the families of issue 14 (see also tools/sweep_vs_numpy.py) ---------------
+
+#: Layouts NumPy's complex loop treats differently (SIMD or scalar, contiguous,
+#: gathered): each gets its own path in numext too.
+COMPLEX_LAYOUTS = ["contiguous", "in place", "strided", "reversed", "F-order", "broadcast", "where"]
+
+
+def _complex_operands(n: int, dtype: str, layout: str):
+    """(x, kwargs) for one layout; outputs already touched, inputs read-only."""
+    base = make(2 * n, dtype)
+    x = base[:n]
+    if layout == "in place":
+        x = x.copy()
+        return x, {"out": x}
+    if layout == "strided":
+        return base[::2], {}
+    if layout == "reversed":
+        return x[::-1], {}
+    if layout == "F-order":
+        return np.asfortranarray(x.reshape(-1, 100)), {}
+    if layout == "broadcast":
+        return np.broadcast_to(base[:100], (n // 100, 100)), {}
+    if layout == "where":
+        mask = np.zeros(n, bool)
+        mask[::2] = True
+        return x, {"where": mask, "out": empty_touched(x)}
+    return x, {}
+
+
+class DoublePixelsComplex(ThreadsBenchmark):
+    """complex64/complex128, in each layout (issue 14: 0.19-0.35x NumPy before)."""
+
+    params = [["1e5", "1e6"], ["complex64", "complex128"], COMPLEX_LAYOUTS, THREADS, IMPLS]
+    param_names = ["n", "dtype", "layout", "threads", "impl"]
+
+    def setup(self, n, dtype, layout, threads, impl):
+        x, kwargs = _complex_operands(int(float(n)), dtype, layout)
+        if impl == "numext":
+            self.call = functools.partial(numext.double_pixels, x, **kwargs)
+        else:
+            self.call = functools.partial(np.multiply, x, 2, **kwargs)
+        self._errstate = np.seterr(over="ignore", invalid="ignore")  # in place overflows in time
+        self.set_threads(threads)
+
+    def teardown(self, *params):
+        np.seterr(**self._errstate)
+        super().teardown(*params)
+
+    def time_double_pixels_complex(self, n, dtype, layout, threads, impl):
+        self.call()
+
+
+#: The other cases below 0.95x in issue 14: a cast NumPy buffers, in place, where=.
+OTHER_CASES = ["uint8 into int16", "int16 in place", "int16 where every other"]
+
+
+class DoublePixelsOther(ThreadsBenchmark):
+    """uint8 into out=int16 (NumPy casts per buffer), int16 in place, int16 where=."""
+
+    params = [["1e5", "1e7"], OTHER_CASES, THREADS, IMPLS]
+    param_names = ["n", "case", "threads", "impl"]
+
+    def setup(self, n, case, threads, impl):
+        n = int(float(n))
+        kwargs: dict = {}
+        if case == "uint8 into int16":
+            x = make(n, "uint8")
+            kwargs["out"] = empty_touched(np.empty(n, np.int16))
+        elif case == "int16 in place":
+            x = make(n, "int16").copy()
+            kwargs["out"] = x
+        else:
+            x = make(n, "int16")
+            mask = np.zeros(n, bool)
+            mask[::2] = True
+            kwargs.update(out=empty_touched(x), where=mask)
+        if impl == "numext":
+            self.call = functools.partial(numext.double_pixels, x, **kwargs)
+        else:
+            self.call = functools.partial(np.multiply, x, 2, **kwargs)
+        self.set_threads(threads)
+
+    def time_double_pixels_other(self, n, case, threads, impl):
+        self.call()

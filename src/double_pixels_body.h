@@ -1,0 +1,223 @@
+/*
+ * The double_pixels kernel, written once and expanded per dtype by
+ * double_pixels_dtypes.h (no include guard: it is meant to be included
+ * repeatedly). Define before including it:
+ *   DP_NAME    the dtype's name: the kernel is double_<DP_NAME>
+ *   DP_IN, DP_OUT   the input and output element types
+ *   DP_OP      for a real dtype, NUMEXT_DOUBLE_WRAP, _BOOL, _FLOAT or _HALF
+ *   DP_UT      the unsigned type DP_OP wraps in (DP_OUT itself for floats)
+ *   DP_PART    for a complex dtype instead of DP_OP: the component type
+ *              (DP_IN and DP_OUT are then numext_c<...>_parts), and
+ *   DP_FMA     its fused multiply-add (fmaf, fma) where NumPy's loop fuses
+ *              (on layouts numext_complex_numpy_fuses accepts); undefined
+ *              where it never does (long double).
+ * Everything is #undef'd at the end.
+ */
+#define DP_CAT_(a, b) a##b
+#define DP_CAT(a, b) DP_CAT_(a, b)
+#define DP_KERNEL DP_CAT(double_, DP_NAME)
+#define DP_ELEMENT DP_CAT(double_element_, DP_NAME)
+
+#ifdef DP_PART
+/*
+ * One complex element, (a + bi) * (2 + 0i) term for term as NumPy computes
+ * it: the values are exact either way, but NumPy's FP flags and NaNs depend
+ * on the form. NumPy's SIMD loop (fused) takes the plain products t = b*0
+ * and u = b*2, then re = a*2 - t and im = a*0 + u in one fused multiply-add
+ * each; x86's FMA does not raise "invalid" for inf*0 + NaN, so
+ * (inf + nan j) * 2 is silent there. Its scalar loop (plain) multiplies all
+ * four products first. Where NaNs are operands the result is the first of
+ * them in NumPy's order, sign and payload kept, quietened.
+ */
+static inline DP_IN DP_ELEMENT(DP_IN x, const int fused)
+{
+    const DP_PART a = x.re, b = x.im;
+    DP_IN y;
+#ifdef DP_FMA
+    if (fused) {
+        /* The FMA gives a NaN operand through, but which one when a is a
+         * NaN too hangs on the operand order the compiler picks (NumPy's
+         * gives a), and -t must not negate a NaN t: so the NaN cases are
+         * chosen explicitly, by selecting results, never operands (the
+         * compiler may compute an FMA for each operand, raising flags NumPy
+         * does not), and testing t and u first, so that they are computed
+         * (and raise their flags) whatever a is. */
+        const DP_PART t = b * 0, u = b * 2;
+        const DP_PART re = DP_FMA(a, 2, isnan(t) ? t : -t);
+        const DP_PART im = DP_FMA(a, 0, u);
+        const int a_nan = isnan(a);
+        y.re = (isnan(t) & a_nan) ? numext_quiet(a) : re;
+        y.im = (isnan(u) & a_nan) ? numext_quiet(a) : im;
+        return y;
+    }
+#endif
+    (void)fused;
+    /* NUMEXT_UNFUSED: GCC 12 otherwise recognises a complex multiply here
+     * and fuses it into fmaddsub even under -ffp-contract=off, which
+     * changes NumPy's flags and NaNs. */
+    const DP_PART rr = NUMEXT_UNFUSED(a * 2), ii = NUMEXT_UNFUSED(b * 0);
+    const DP_PART ri = NUMEXT_UNFUSED(a * 0), ir = NUMEXT_UNFUSED(b * 2);
+    y.re = rr - ii;
+    y.im = ri + ir;
+    if (sizeof(DP_PART) <= sizeof(double)) {
+        /* SSE gives the first NaN operand; make that so whichever order the
+         * compiler picks, testing the second product first so that it is
+         * computed (and raises its flags) either way. (The x87 gives the
+         * NaN of larger significand, in NumPy's long double loop as here.) */
+        y.re = (isnan(ii) & isnan(rr)) ? rr : y.re;
+        y.im = (isnan(ir) & isnan(ri)) ? ri : y.im;
+    }
+    return y;
+}
+#define DP_DOUBLE(x, fused) DP_ELEMENT(x, fused)
+#else
+#define DP_DOUBLE(x, fused) DP_OP(DP_OUT, DP_UT, x)
+#endif
+
+/*
+ * `in_step`/`out_step` are byte strides. The contiguous branch is written so
+ * the compiler vectorises it (across elements; for complex, across the
+ * interleaved re/im stream); `ivdep` tells it that in == out (in place)
+ * carries no dependence between iterations: the only partly overlapping
+ * operands NumPy passes (out= behind its input) are safe in forward order.
+ */
+static inline __attribute__((always_inline)) void
+DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
+                         npy_intp n, const int fused)
+{
+    (void)fused;
+    if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
+        const DP_IN *src = (const DP_IN *)in;
+        DP_OUT *dst = (DP_OUT *)out;
+#pragma GCC ivdep
+        for (npy_intp i = 0; i < n; i++) {
+            dst[i] = DP_DOUBLE(src[i], fused);
+        }
+    }
+    else if (out_step == (npy_intp)sizeof(DP_OUT) &&
+             (in_step == -(npy_intp)sizeof(DP_IN) || in_step == 2 * (npy_intp)sizeof(DP_IN))) {
+        /* x[::-1] and x[::2] (every other pixel or channel) into a contiguous
+         * output: with the stride a constant the compiler vectorises these too. */
+        const DP_IN *src = (const DP_IN *)in;
+        DP_OUT *dst = (DP_OUT *)out;
+        if (in_step < 0) {
+#pragma GCC ivdep
+            for (npy_intp i = 0; i < n; i++) {
+                dst[i] = DP_DOUBLE(src[-i], fused);
+            }
+        }
+        else {
+#pragma GCC ivdep
+            for (npy_intp i = 0; i < n; i++) {
+                dst[i] = DP_DOUBLE(src[2 * i], fused);
+            }
+        }
+    }
+    else {
+        for (npy_intp i = 0; i < n; i++) {
+            const DP_IN x = *(const DP_IN *)(in + i * in_step);
+            *(DP_OUT *)(out + i * out_step) = DP_DOUBLE(x, fused);
+        }
+    }
+}
+
+#ifdef DP_PART
+/*
+ * Complex operands that are strided (or reversed) but do not overlap go
+ * through a small contiguous buffer, so that the arithmetic runs vectorised
+ * as on contiguous data; copying whole elements is cheap next to it. A
+ * contiguous operand is read or written directly. Overlapping operands,
+ * and an output written again and again (stride 0), keep the
+ * element-by-element order of _loop.
+ */
+static inline __attribute__((always_inline)) void
+DP_CAT(DP_KERNEL, _staged)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
+                           npy_intp n, const int fused)
+{
+    enum { STAGE = 256 };
+    const npy_intp size = (npy_intp)sizeof(DP_IN);
+    DP_IN buf[STAGE];
+    for (npy_intp start = 0; start < n; start += STAGE) {
+        const npy_intp m = n - start < STAGE ? n - start : STAGE;
+        const char *src = in + start * in_step;
+        char *dst = out + start * out_step;
+        if (in_step == -size) {  /* reversed: a copy the compiler vectorises */
+            const DP_IN *last = (const DP_IN *)src;
+            for (npy_intp i = 0; i < m; i++) {
+                buf[i] = last[-i];
+            }
+            src = (const char *)buf;
+        }
+        else if (in_step != size) {
+            for (npy_intp i = 0; i < m; i++) {
+                buf[i] = *(const DP_IN *)(src + i * in_step);
+            }
+            src = (const char *)buf;
+        }
+        if (out_step == size) {
+            DP_CAT(DP_KERNEL, _loop)(src, size, dst, size, m, fused);
+            continue;
+        }
+        DP_CAT(DP_KERNEL, _loop)(src, size, (char *)buf, size, m, fused);
+        for (npy_intp i = 0; i < m; i++) {
+            *(DP_OUT *)(dst + i * out_step) = buf[i];
+        }
+    }
+}
+
+/* Fused as NumPy's loop is for this layout, staged where that pays. */
+static inline __attribute__((always_inline)) void
+DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
+                            npy_intp n)
+{
+#ifdef DP_FMA
+    const int fused = numext_complex_numpy_fuses(in, in_step, out, out_step, n, sizeof(DP_PART));
+#else
+    const int fused = 0;
+#endif
+    const npy_intp size = (npy_intp)sizeof(DP_IN);
+    /* The layouts _loop vectorises itself (not reversed: for complex GCC
+     * does not, the staged copy does). */
+    const int vectorised = out_step == size && (in_step == size || in_step == 2 * size);
+    const int direct = vectorised || n < 8 || out_step == 0 ||
+                       numext_spans_overlap(in, in_step, size, out, out_step, size, n);
+    /* `fused` a constant in each call, so that each loop is specialised. */
+    if (direct && fused) {
+        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1);
+    }
+    else if (direct) {
+        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0);
+    }
+    else if (fused) {
+        DP_CAT(DP_KERNEL, _staged)(in, in_step, out, out_step, n, 1);
+    }
+    else {
+        DP_CAT(DP_KERNEL, _staged)(in, in_step, out, out_step, n, 0);
+    }
+}
+#endif
+
+NUMEXT_SIMD_CLONES static void DP_KERNEL(const char *in, npy_intp in_step, char *out,
+                                         npy_intp out_step, npy_intp n)
+{
+#ifdef DP_PART
+    DP_CAT(DP_KERNEL, _complex)(in, in_step, out, out_step, n);
+#else
+    DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1);
+#endif
+}
+
+#undef DP_CAT_
+#undef DP_CAT
+#undef DP_KERNEL
+#undef DP_ELEMENT
+#undef DP_DOUBLE
+#undef DP_NAME
+#undef DP_IN
+#undef DP_OUT
+#undef DP_IN_NUM
+#undef DP_OUT_NUM
+#undef DP_OP
+#undef DP_UT
+#undef DP_PART
+#undef DP_FMA
