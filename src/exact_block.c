@@ -26,6 +26,14 @@
 /* Largest exponent field whose sigma still fits a double. */
 #define MAX_FIELD (1023 + 1023 - EXACT_BLOCK_BITS - 2)
 
+/* Eight lanes, in GCC's vector extension: FP sums cannot be reassociated into
+ * vectors by the compiler itself, and exactness makes any order right here.
+ * One AVX-512 register, two AVX2 or four SSE2 ones per operation. */
+typedef double vdouble __attribute__((vector_size(64)));
+typedef int64_t vint __attribute__((vector_size(64)));
+typedef uint64_t vuint __attribute__((vector_size(64)));
+#define LANES 8
+
 static inline int64_t abs_bits(double x)
 {
     int64_t b;
@@ -33,20 +41,53 @@ static inline int64_t abs_bits(double x)
     return b & ABS_MASK;
 }
 
-/* The largest |x| and the smallest non-zero |x|, as bits (which order as the
- * magnitudes do; NaN and inf above every finite value). */
+/* max(m, a), lane by lane. A macro, not a function: vectors passed by value
+ * would differ between the clones' ABIs, and by pointer they stay in memory. */
+#define VMAX(m, a) (((a) & ((a) > (m))) | ((m) & ~((a) > (m))))
+
+static inline int64_t hmax(const int64_t *v)
+{
+    int64_t m = v[0];
+    for (int j = 1; j < LANES; j++) {
+        m = v[j] > m ? v[j] : m;
+    }
+    return m;
+}
+
+/* The largest |x| and (about) the smallest non-zero |x|, as bits (which order
+ * as the magnitudes do; NaN and inf above every finite value). The smallest
+ * is found as the largest of ABS_MASK - (|x| - 1): 0 then counts as the
+ * smallest value, any other |x| as |x| - 1, whose exponent is at most one
+ * below |x|'s (the spread is overestimated by one at most). */
 NUMEXT_SIMD_CLONES static void block_range(const double *x, ptrdiff_t n, int64_t *max_out,
                                            int64_t *min_out)
 {
-    int64_t mx = 0, mn = INT64_MAX;
-    for (ptrdiff_t i = 0; i < n; i++) {
-        const int64_t a = abs_bits(x[i]);
-        const int64_t nz = a != 0 ? a : INT64_MAX;
-        mx = a > mx ? a : mx;
-        mn = nz < mn ? nz : mn;
+    vint mx = {0}, mn = {0};
+    const vint mask = {ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,
+                       ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK};
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        vint v;
+        memcpy(&v, x + i, sizeof v);
+        const vint a = v & mask;
+        const vuint one = (vuint)mask >> 62; /* all lanes 1 */
+        const vint inverted = (vint)((vuint)mask & ((vuint)mask - ((vuint)a - one)));
+        mx = VMAX(mx, a);
+        mn = VMAX(mn, inverted);
     }
-    *max_out = mx;
-    *min_out = mn;
+    int64_t lanes[LANES];
+    memcpy(lanes, &mx, sizeof lanes);
+    int64_t top = hmax(lanes);
+    memcpy(lanes, &mn, sizeof lanes);
+    int64_t inv = hmax(lanes);
+    for (; i < n; i++) {
+        const int64_t a = abs_bits(x[i]);
+        const int64_t b = (int64_t)((uint64_t)ABS_MASK & ((uint64_t)ABS_MASK - ((uint64_t)a - 1)));
+        top = a > top ? a : top;
+        inv = b > inv ? b : inv;
+    }
+    *max_out = top;
+    *min_out = ABS_MASK - inv;
 }
 
 /* One level: r[i] = p[i] - q[i]; returns the sum of the q and sets *rmax to
@@ -54,33 +95,36 @@ NUMEXT_SIMD_CLONES static void block_range(const double *x, ptrdiff_t n, int64_t
 NUMEXT_SIMD_CLONES static double extract_level(const double *restrict p, ptrdiff_t n,
                                                double sigma, double *restrict r, int64_t *rmax)
 {
-    double t[8] = {0};
-    int64_t m[8] = {0};
+    const vdouble s = {sigma, sigma, sigma, sigma, sigma, sigma, sigma, sigma};
+    const vint mask = {ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,
+                       ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK};
+    vdouble t = {0};
+    vint m = {0};
     ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) {
-            const double q = (sigma + p[i + j]) - sigma;
-            const double res = p[i + j] - q;
-            r[i + j] = res;
-            t[j] += q;
-            const int64_t a = abs_bits(res);
-            m[j] = a > m[j] ? a : m[j];
-        }
+    for (; i + LANES <= n; i += LANES) {
+        vdouble v;
+        memcpy(&v, p + i, sizeof v);
+        const vdouble q = (s + v) - s;
+        const vdouble res = v - q;
+        memcpy(r + i, &res, sizeof res);
+        t += q;
+        const vint a = (vint)res & mask;
+        m = VMAX(m, a);
     }
+    double tail = 0.0;
+    int64_t lanes[LANES];
+    memcpy(lanes, &m, sizeof lanes);
+    int64_t mx = hmax(lanes);
     for (; i < n; i++) {
         const double q = (sigma + p[i]) - sigma;
         const double res = p[i] - q;
         r[i] = res;
-        t[0] += q;
+        tail += q;
         const int64_t a = abs_bits(res);
-        m[0] = a > m[0] ? a : m[0];
-    }
-    int64_t mx = 0;
-    for (int j = 0; j < 8; j++) {
-        mx = m[j] > mx ? m[j] : mx;
+        mx = a > mx ? a : mx;
     }
     *rmax = mx;
-    return ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
+    return (((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))) + tail;
 }
 
 static void add_terms(exact_acc *acc, const double *x, ptrdiff_t n)
