@@ -93,9 +93,7 @@ def _exact(x: NDArray[Any], axes: tuple[int, ...], dt: np.dtype[Any]) -> Any:
     return result
 
 
-def _check_out(out: Any, shape: tuple[int, ...]) -> None:
-    if not isinstance(out, np.ndarray):
-        raise TypeError("return arrays must be of ArrayType")
+def _check_out(out: NDArray[Any], shape: tuple[int, ...]) -> None:
     if out.shape != shape:
         raise ValueError(
             f"output parameter for reduction operation fsum has shape {out.shape}, "
@@ -137,6 +135,8 @@ def fsum(
         if out is not None:
             raise TypeError("numext.fsum: out= is not supported for dask arrays")
         return _fsum_dask(a, axis, dtype, keep)
+    if out is not None and not isinstance(out, np.ndarray):
+        raise TypeError("return arrays must be of ArrayType")
     arr = np.asarray(a)
     _check_input(arr.dtype)
     dt = _result_dtype(arr.dtype, dtype, out)

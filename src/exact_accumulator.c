@@ -219,11 +219,13 @@ static uint64_t round_to(const exact_acc *acc, const fp_format *f)
 {
     const uint64_t quiet_nan = inf_bits(f, 0) | (UINT64_C(1) << (f->prec - 2));
     const uint32_t s = acc->special;
-    if (s & EXACT_NAN) {
+    if ((s & EXACT_POS_INF) && (s & EXACT_NEG_INF)) {
+        /* inf - inf is invalid whatever else the sum holds (NaNs included):
+         * the same warning for every order of the terms. */
+        feraiseexcept(FE_INVALID);
         return quiet_nan;
     }
-    if ((s & EXACT_POS_INF) && (s & EXACT_NEG_INF)) {
-        feraiseexcept(FE_INVALID);
+    if (s & EXACT_NAN) {
         return quiet_nan;
     }
     if (s) {
