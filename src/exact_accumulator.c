@@ -84,6 +84,14 @@ void exact_acc_add(exact_acc *acc, double x)
     count_add(acc);
 }
 
+void exact_acc_add_scaled(exact_acc *acc, uint64_t mag, int pos, int neg)
+{
+    const int64_t sign = neg ? -1 : 0;
+    add_piece(acc, mag & LOW32, pos, sign);
+    add_piece(acc, mag >> 32, pos + 32, sign);
+    count_add(acc);
+}
+
 void exact_acc_add_int128(exact_acc *acc, int64_t high, uint64_t low)
 {
     /* Four 32-bit pieces, the top one signed (high's sign is the value's). */

@@ -49,12 +49,40 @@ typedef struct {
 
 _Static_assert(EXACT_STATE_WORDS == EXACT_NCHUNKS + 2, "chunks, flags, tag");
 
+/* Neal's large superaccumulator, for terms added one by one: a bin per sign
+ * and exponent (the top 12 bits) summing the mantissa fields of up to 4096
+ * terms as an integer, flushed into the small accumulator when full and at
+ * the end of a range. Terms of one exponent then cost an integer add. */
+#define EXACT_NBINS 4096
+typedef struct {
+    uint64_t bin[EXACT_NBINS];    /* sum of the mantissa fields */
+    uint16_t count[EXACT_NBINS];  /* terms in the bin (0: the bin holds 0) */
+    uint16_t used[2 * EXACT_NBINS]; /* the bins in use (a refilled one again) */
+    int nused;
+    int ready; /* bin[] and count[] zeroed */
+} exact_bins;
+
+/* What a thread needs beside its accumulators: block scratch and the bins. */
+typedef struct {
+    double scratch[2 * EXACT_BLOCK];
+    exact_bins bins;
+} exact_work;
+
+void exact_work_init(exact_work *work); /* cheap: the bins are zeroed when first used */
+
 void exact_acc_init(exact_acc *acc);
 /* One term (any float64, NaN and infinities included). */
 void exact_acc_add(exact_acc *acc, double x);
-/* n <= EXACT_BLOCK terms; scratch holds 2 * EXACT_BLOCK doubles, and x may be
- * its first half. */
-void exact_acc_add_block(exact_acc *acc, const double *x, ptrdiff_t n, double *scratch);
+/* n <= EXACT_BLOCK terms with at most mant_bits significant bits each (53,
+ * or 24 / 11 for widened float32 / float16); x may be work->scratch. Terms
+ * may be left in work's bins: exact_bins_flush(work, acc) before acc is read. */
+void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrdiff_t n,
+                         int mant_bits);
+/* Terms into the bins (NaN and infinities into acc's flags); flush them into acc. */
+void exact_bins_add_terms(exact_bins *bins, exact_acc *acc, const double *x, ptrdiff_t n);
+void exact_bins_flush(exact_bins *bins, exact_acc *acc);
+/* mag * 2^(pos - 1074), negated when neg; mag < 2^64, pos + 64 within the chunks. */
+void exact_acc_add_scaled(exact_acc *acc, uint64_t mag, int pos, int neg);
 /* An integer of up to 127 bits, as (high 64 bits signed, low 64 bits). */
 void exact_acc_add_int128(exact_acc *acc, int64_t high, uint64_t low);
 /* acc += other (exact). */

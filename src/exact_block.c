@@ -127,11 +127,57 @@ NUMEXT_SIMD_CLONES static double extract_level(const double *restrict p, ptrdiff
     return (((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))) + tail;
 }
 
-static void add_terms(exact_acc *acc, const double *x, ptrdiff_t n)
+/* Two levels in one pass, the second with sigma2 = sigma * 2^-42 (every
+ * first-level residual is at most sigma * 2^-53); r gets the second level's
+ * residuals. */
+NUMEXT_SIMD_CLONES static void extract_two_levels(const double *restrict p, ptrdiff_t n,
+                                                  double sigma, double *restrict r,
+                                                  int64_t *rmax, double *tau)
 {
-    for (ptrdiff_t i = 0; i < n; i++) {
-        exact_acc_add(acc, x[i]);
+    const double sigma2 = sigma * 0x1p-42;
+    const vdouble s = {sigma, sigma, sigma, sigma, sigma, sigma, sigma, sigma};
+    const vdouble s2 = {sigma2, sigma2, sigma2, sigma2, sigma2, sigma2, sigma2, sigma2};
+    const vint mask = {ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,
+                       ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK};
+    vdouble t = {0}, t2 = {0};
+    vint m = {0};
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        vdouble v;
+        memcpy(&v, p + i, sizeof v);
+        const vdouble q = (s + v) - s;
+        const vdouble res = v - q;
+        const vdouble q2 = (s2 + res) - s2;
+        const vdouble res2 = res - q2;
+        memcpy(r + i, &res2, sizeof res2);
+        t += q;
+        t2 += q2;
+        const vint a = (vint)res2 & mask;
+        m = VMAX(m, a);
     }
+    double tail = 0.0, tail2 = 0.0;
+    int64_t lanes[LANES];
+    memcpy(lanes, &m, sizeof lanes);
+    int64_t mx = hmax(lanes);
+    for (; i < n; i++) {
+        const double q = (sigma + p[i]) - sigma;
+        const double res = p[i] - q;
+        const double q2 = (sigma2 + res) - sigma2;
+        const double res2 = res - q2;
+        r[i] = res2;
+        tail += q;
+        tail2 += q2;
+        const int64_t a = abs_bits(res2);
+        mx = a > mx ? a : mx;
+    }
+    *rmax = mx;
+    tau[0] = (((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))) + tail;
+    tau[1] = (((t2[0] + t2[1]) + (t2[2] + t2[3])) + ((t2[4] + t2[5]) + (t2[6] + t2[7]))) + tail2;
+}
+
+static void add_terms(exact_acc *acc, exact_bins *bins, const double *x, ptrdiff_t n)
+{
+    exact_bins_add_terms(bins, acc, x, n);
 }
 
 static inline int exponent_field(int64_t abs)
@@ -140,7 +186,18 @@ static inline int exponent_field(int64_t abs)
     return f != 0 ? f : 1;
 }
 
-void exact_acc_add_block(exact_acc *acc, const double *x, ptrdiff_t n, double *scratch)
+/* The sigma of a level whose terms are at most `top` (bits) in magnitude. */
+static inline double level_sigma(int64_t top)
+{
+    int k = exponent_field(top) - 1023 + 1 + EXACT_BLOCK_BITS + 1;
+    if (k < -1022) {
+        k = -1022; /* a larger sigma is as exact; the smallest normal suffices */
+    }
+    return ldexp(1.0, k);
+}
+
+void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrdiff_t n,
+                         int mant_bits)
 {
     int64_t top, bottom;
     block_range(x, n, &top, &bottom);
@@ -148,27 +205,36 @@ void exact_acc_add_block(exact_acc *acc, const double *x, ptrdiff_t n, double *s
         return;
     }
     const int emax = exponent_field(top), emin = exponent_field(bottom);
-    /* Level L leaves the bits below 2^(emax - 41 - 42 (L - 1)) (biased), and
-     * the lowest bit of any term is 52 below its exponent. */
-    if (top >= INF_BITS || emax > MAX_FIELD || emax - emin > 42 * (MAX_LEVELS - 1) - 11) {
-        add_terms(acc, x, n);
+    /* Level L leaves the bits below 2^(emax - 41 - 42 (L - 1)) (unbiased
+     * exponents); the lowest bit of a term is mant_bits - 1 below its
+     * exponent. Blocks that would need more levels go term by term. */
+    const int below = emax - emin + mant_bits - 1;
+    const int levels = below <= 41 ? 1 : (below <= 83 ? 2 : (below <= 124 ? 3 : 4));
+    if (top >= INF_BITS || emax > MAX_FIELD || levels > MAX_LEVELS) {
+        add_terms(acc, &work->bins, x, n);
         return;
     }
     /* Residuals alternate between the halves of scratch (x may be the first). */
+    double *scratch = work->scratch;
     const double *p = x;
     double *r = scratch + EXACT_BLOCK;
-    for (int level = 0; level < MAX_LEVELS; level++) {
-        int k = exponent_field(top) - 1023 + 1 + EXACT_BLOCK_BITS + 1;
-        if (k < -1022) {
-            k = -1022; /* a larger sigma is as exact; the smallest normal suffices */
+    for (int done = 0; done < levels;) {
+        if (levels - done >= 2) {
+            double tau[2];
+            extract_two_levels(p, n, level_sigma(top), r, &top, tau);
+            exact_acc_add(acc, tau[0]);
+            exact_acc_add(acc, tau[1]);
+            done += 2;
         }
-        const double tau = extract_level(p, n, ldexp(1.0, k), r, &top);
-        exact_acc_add(acc, tau);
+        else {
+            exact_acc_add(acc, extract_level(p, n, level_sigma(top), r, &top));
+            done += 1;
+        }
         if (top == 0) {
             return;
         }
         p = r;
         r = r == scratch ? scratch + EXACT_BLOCK : scratch;
     }
-    add_terms(acc, p, n);
+    add_terms(acc, &work->bins, p, n); /* not reached when the levels were planned right */
 }

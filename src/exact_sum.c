@@ -40,12 +40,12 @@ typedef struct {
 
 /* Add elements [start, start + len) of item i into acc (ncomp accumulators). */
 static void add_item(const exact_job *job, npy_intp i, npy_intp start, npy_intp len,
-                     exact_acc *acc, double *buf)
+                     exact_acc *acc, exact_work *work)
 {
     const exact_kernel *k = job->k;
     const char *p = job->in + i * job->in_outer + start * job->in_core;
     for (int c = 0; c < k->ncomp; c++) {
-        k->add_range(&acc[c], p + c * k->comp_size, len, job->in_core, buf);
+        k->add_range(&acc[c], p + c * k->comp_size, len, job->in_core, work);
     }
 }
 
@@ -53,12 +53,13 @@ static void add_item(const exact_job *job, npy_intp i, npy_intp start, npy_intp 
 static void sum_rows(const exact_job *job, npy_intp lo, npy_intp hi)
 {
     const exact_kernel *k = job->k;
-    _Alignas(64) double buf[2 * EXACT_BLOCK];
+    _Alignas(64) exact_work work;
+    exact_work_init(&work);
     exact_acc acc[2];
     for (npy_intp i = lo; i < hi; i++) {
         exact_acc_init(&acc[0]);
         exact_acc_init(&acc[1]);
-        add_item(job, i, 0, job->n, acc, buf);
+        add_item(job, i, 0, job->n, acc, &work);
         k->store(acc, job->out + i * job->out_outer, job->out_core);
     }
 }
@@ -67,7 +68,8 @@ static void sum_rows(const exact_job *job, npy_intp lo, npy_intp hi)
 static void sum_columns(const exact_job *job, npy_intp lo, npy_intp hi)
 {
     const exact_kernel *k = job->k;
-    _Alignas(64) double buf[2 * EXACT_BLOCK];
+    _Alignas(64) exact_work work;
+    exact_work_init(&work);
     exact_acc acc[EXACT_COLS][2];
     for (npy_intp c0 = lo; c0 < hi; c0 += EXACT_COLS) {
         const npy_intp nc = hi - c0 < EXACT_COLS ? hi - c0 : EXACT_COLS;
@@ -78,7 +80,7 @@ static void sum_columns(const exact_job *job, npy_intp lo, npy_intp hi)
         for (npy_intp r0 = 0; r0 < job->n; r0 += EXACT_BLOCK) {
             const npy_intp len = job->n - r0 < EXACT_BLOCK ? job->n - r0 : EXACT_BLOCK;
             for (npy_intp c = 0; c < nc; c++) {
-                add_item(job, c0 + c, r0, len, acc[c], buf);
+                add_item(job, c0 + c, r0, len, acc[c], &work);
             }
         }
         for (npy_intp c = 0; c < nc; c++) {
@@ -113,12 +115,13 @@ static void piece_task(void *arg, size_t task, int thread_index)
     const npy_intp i = (npy_intp)task / job->pieces, piece = (npy_intp)task % job->pieces;
     const npy_intp start = piece * job->piece_len;
     npy_intp len = job->n - start < job->piece_len ? job->n - start : job->piece_len;
-    _Alignas(64) double buf[2 * EXACT_BLOCK];
+    _Alignas(64) exact_work work;
+    exact_work_init(&work);
     exact_acc *acc = &job->partials[(size_t)task * 2];
     exact_acc_init(&acc[0]);
     exact_acc_init(&acc[1]);
     if (len > 0) {
-        add_item(job, i, start, len, acc, buf);
+        add_item(job, i, start, len, acc, &work);
     }
 }
 

@@ -8,7 +8,8 @@
  *                             or EXACT_KIND_DOUBLE
  *
  * Floats are widened to double (exact) a block at a time and the block goes
- * through exact_acc_add_block; contiguous doubles are read in place.
+ * through exact_acc_add_block; contiguous doubles are read in place. Terms a
+ * block left in the bins are flushed at the end of the range.
  * Integers are summed exactly in 128 bits and added once.
  */
 #ifndef EXACT_KIND_INT
@@ -21,13 +22,20 @@
 #define EXACT_CAT_(a, b) a##b
 #define EXACT_CAT(a, b) EXACT_CAT_(a, b)
 #define EXACT_LOAD_NAME EXACT_CAT(EXACT_RANGE_NAME, _load)
+#if EXACT_KIND == EXACT_KIND_HALF
+#define EXACT_MANT_BITS 11
+#elif EXACT_KIND == EXACT_KIND_FLOAT
+#define EXACT_MANT_BITS 24
+#else
+#define EXACT_MANT_BITS 53
+#endif
 
 #if EXACT_KIND == EXACT_KIND_INT
 
 static void EXACT_RANGE_NAME(exact_acc *acc, const char *a, npy_intp n, npy_intp stride,
-                             double *buf)
+                             exact_work *work)
 {
-    (void)buf;
+    (void)work;
     exact_i128 total = 0;
     if (sizeof(EXACT_T) <= 4) {
         /* An int64 holds the sum of 2^31 of these: vector adds per block. */
@@ -75,25 +83,28 @@ NUMEXT_SIMD_CLONES static void EXACT_LOAD_NAME(const char *p, npy_intp m, npy_in
 }
 
 static void EXACT_RANGE_NAME(exact_acc *acc, const char *a, npy_intp n, npy_intp stride,
-                             double *buf)
+                             exact_work *work)
 {
+    double *buf = work->scratch;
     for (npy_intp i0 = 0; i0 < n; i0 += EXACT_BLOCK) {
         const npy_intp m = n - i0 < EXACT_BLOCK ? n - i0 : EXACT_BLOCK;
         const char *p = a + i0 * stride;
 #if EXACT_KIND == EXACT_KIND_DOUBLE
         if (stride == (npy_intp)sizeof(double)) {
-            exact_acc_add_block(acc, (const double *)p, m, buf);
+            exact_acc_add_block(acc, work, (const double *)p, m, EXACT_MANT_BITS);
             continue;
         }
 #endif
         EXACT_LOAD_NAME(p, m, stride, buf);
-        exact_acc_add_block(acc, buf, m, buf);
+        exact_acc_add_block(acc, work, buf, m, EXACT_MANT_BITS);
     }
+    exact_bins_flush(&work->bins, acc);
 }
 
 #endif
 
 #undef EXACT_LOAD_NAME
+#undef EXACT_MANT_BITS
 #undef EXACT_RANGE_NAME
 #undef EXACT_T
 #undef EXACT_KIND

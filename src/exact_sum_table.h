@@ -11,9 +11,9 @@
 
 #include "exact_accumulator.h"
 
-/* Add n elements `stride` bytes apart to acc; buf: 2 * EXACT_BLOCK doubles. */
+/* Add n elements `stride` bytes apart to acc (work's bins flushed again). */
 typedef void (*exact_range_fn)(exact_acc *acc, const char *a, npy_intp n, npy_intp stride,
-                               double *buf);
+                               exact_work *work);
 /* Write the result of ncomp accumulators at out (core elements out_step apart). */
 typedef void (*exact_store_fn)(const exact_acc *acc, char *out, npy_intp out_step);
 
