@@ -78,6 +78,12 @@ void exact_acc_add(exact_acc *acc, double x);
  * may be left in work's bins: exact_bins_flush(work, acc) before acc is read. */
 void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrdiff_t n,
                          int mant_bits);
+/* Adjacent float64 columns: nrows <= EXACT_BLOCK rows (row_stride bytes apart)
+ * of ncols <= EXACT_COLUMNS contiguous doubles; column c into accs[c * acc_step]
+ * (its terms flushed out of the bins again). */
+#define EXACT_COLUMNS 128
+void exact_add_columns(exact_acc *accs, ptrdiff_t acc_step, exact_work *work, const char *a,
+                       ptrdiff_t ncols, ptrdiff_t nrows, ptrdiff_t row_stride);
 /* Terms into the bins (NaN and infinities into acc's flags); flush them into acc. */
 void exact_bins_add_terms(exact_bins *bins, exact_acc *acc, const double *x, ptrdiff_t n);
 void exact_bins_flush(exact_bins *bins, exact_acc *acc);

@@ -23,15 +23,18 @@
 #include "numext_tuning.h"
 #include "parallel_for.h"
 
-/* Adjacent columns summed together (their accumulators live on the stack). */
-#define EXACT_COLS 16
-
+/* Adjacent columns summed together: float64 columns EXACT_COLUMNS at a time
+ * (exact_add_columns, tiles of COLUMN_TILE_ROWS rows read as runs), others
+ * GATHER_COLS at a time (each column gathered a block at a time). */
+#define GATHER_COLS 16
+#define COLUMN_TILE_ROWS 512
 typedef struct {
     const exact_kernel *k;
     const char *in;
     char *out;
     npy_intp nouter, n, in_outer, out_outer, in_core, out_core;
-    int columns;             /* adjacent columns: summed EXACT_COLS at a time */
+    int columns;             /* adjacent columns, */
+    npy_intp group_cols;     /* summed this many at a time */
     npy_intp items_per_task; /* whole-row tasks */
     npy_intp pieces;         /* cut rows: pieces per row, */
     npy_intp piece_len;      /* elements per piece, */
@@ -64,29 +67,41 @@ static void sum_rows(const exact_job *job, npy_intp lo, npy_intp hi)
     }
 }
 
-/* Adjacent columns [lo, hi), EXACT_COLS at a time, a block of rows at a time. */
+/* Adjacent columns [lo, hi), group_cols at a time, a tile of rows at a time. */
 static void sum_columns(const exact_job *job, npy_intp lo, npy_intp hi)
 {
     const exact_kernel *k = job->k;
-    _Alignas(64) exact_work work;
-    exact_work_init(&work);
-    exact_acc acc[EXACT_COLS][2];
-    for (npy_intp c0 = lo; c0 < hi; c0 += EXACT_COLS) {
-        const npy_intp nc = hi - c0 < EXACT_COLS ? hi - c0 : EXACT_COLS;
-        for (npy_intp c = 0; c < nc; c++) {
-            exact_acc_init(&acc[c][0]);
-            exact_acc_init(&acc[c][1]);
+    const npy_intp width = job->group_cols;
+    const npy_intp tile = k->float64_columns ? COLUMN_TILE_ROWS : EXACT_BLOCK;
+    exact_work *work = malloc(sizeof *work + (size_t)width * 2 * sizeof(exact_acc));
+    if (work == NULL) {
+        sum_rows(job, lo, hi); /* no memory: column by column, still exact */
+        return;
+    }
+    exact_acc *acc = (exact_acc *)(work + 1); /* [column][component] */
+    exact_work_init(work);
+    for (npy_intp c0 = lo; c0 < hi; c0 += width) {
+        const npy_intp nc = hi - c0 < width ? hi - c0 : width;
+        for (npy_intp c = 0; c < 2 * nc; c++) {
+            exact_acc_init(&acc[c]);
         }
-        for (npy_intp r0 = 0; r0 < job->n; r0 += EXACT_BLOCK) {
-            const npy_intp len = job->n - r0 < EXACT_BLOCK ? job->n - r0 : EXACT_BLOCK;
+        for (npy_intp r0 = 0; r0 < job->n; r0 += tile) {
+            const npy_intp len = job->n - r0 < tile ? job->n - r0 : tile;
+            if (k->float64_columns) {
+                /* Rows read as runs, the columns as vector lanes. */
+                exact_add_columns(acc, 2, work, job->in + c0 * job->in_outer + r0 * job->in_core,
+                                  nc, len, job->in_core);
+                continue;
+            }
             for (npy_intp c = 0; c < nc; c++) {
-                add_item(job, c0 + c, r0, len, acc[c], &work);
+                add_item(job, c0 + c, r0, len, &acc[2 * c], work);
             }
         }
         for (npy_intp c = 0; c < nc; c++) {
-            k->store(acc[c], job->out + (c0 + c) * job->out_outer, job->out_core);
+            k->store(&acc[2 * c], job->out + (c0 + c) * job->out_outer, job->out_core);
         }
     }
+    free(work);
 }
 
 static void sum_items(const exact_job *job, npy_intp lo, npy_intp hi)
@@ -158,7 +173,12 @@ static void run_job(exact_job *job, size_t nbytes)
 {
     const int nthreads = nbytes >= NUMEXT_PARALLEL_MIN_BYTES ? numext_threads_available() : 1;
     const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
-    const npy_intp unit = job->columns ? EXACT_COLS : 1;
+    if (job->columns && ntasks > 1 && job->nouter < (npy_intp)ntasks * job->group_cols) {
+        /* Narrower column groups, so that every task gets some. */
+        const npy_intp narrow = (job->nouter + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+        job->group_cols = narrow < GATHER_COLS ? GATHER_COLS : narrow;
+    }
+    const npy_intp unit = job->columns ? job->group_cols : 1;
     const npy_intp units = (job->nouter + unit - 1) / unit;
     if (ntasks <= 1) {
         sum_items(job, 0, job->nouter);
@@ -186,6 +206,7 @@ static void exact_loop(char **args, npy_intp const *dimensions, npy_intp const *
     }
     job.columns = job.in_outer == k->itemsize && job.nouter > 1 && job.in_core != k->itemsize &&
                   job.n > 1;
+    job.group_cols = k->float64_columns ? EXACT_COLUMNS : GATHER_COLS;
     const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
     PyThreadState *saved = NULL;
     if (nbytes >= NUMEXT_RELEASE_GIL_MIN_BYTES && numext_thread_holds_gil()) {

@@ -110,8 +110,8 @@ static void store_state(const exact_acc *acc, char *out, npy_intp out_step)
 
 /* ---- the tables --------------------------------------------------------------- */
 
-#define REAL(range, T, store) {sizeof(T), 1, 0, range, store}
-#define CPLX(range, R, store) {2 * sizeof(R), 2, sizeof(R), range, store}
+#define REAL(range, T, store) {sizeof(T), 1, 0, range, store, range == range_double}
+#define CPLX(range, R, store) {2 * sizeof(R), 2, sizeof(R), range, store, 0}
 
 /* Per input: the loops (result = its own float type, float64 for integers)
  * NumPy finds for a plain call; then the other float results, for dtype=:

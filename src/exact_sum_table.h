@@ -23,6 +23,7 @@ typedef struct {
     npy_intp comp_size; /* bytes from one component to the next */
     exact_range_fn add_range;
     exact_store_fn store;
+    int float64_columns; /* adjacent columns can go to exact_add_columns */
 } exact_kernel;
 
 /* exact_sum's loops and their (input, output) type pairs; likewise

@@ -389,6 +389,33 @@ def test_same_bits_for_every_thread_count(shape):
         assert results[0][0] == math.fsum(x.tolist())
 
 
+@pytest.mark.parametrize("ncols", [1, 3, 17, 130, 300])
+def test_column_sums_with_specials_and_spreads(ncols):
+    """Sums along a strided axis: the column kernel, its term-by-term fallback
+    (wide spreads, infinities, NaN) and the narrow-group path."""
+    rng = np.random.default_rng(ncols)
+    x = rng.standard_normal((1500, ncols))
+    x[:, ::3] *= np.ldexp(1.0, rng.integers(-900, 900, (1500, len(range(0, ncols, 3)))))
+    x[7, ::5] = np.inf
+    x[9, ::7] = -np.inf
+    x[11, 1::4] = np.nan
+    expected = []
+    for col in x.T.tolist():
+        has_pos, has_neg = math.inf in col, -math.inf in col
+        if (has_pos and has_neg) or any(v != v for v in col):
+            expected.append(math.nan)
+        elif has_pos or has_neg:
+            expected.append(math.inf if has_pos else -math.inf)
+        else:
+            expected.append(rounded(exact(col), "f8"))
+    with np.errstate(invalid="ignore"):
+        for t in THREAD_COUNTS:
+            with numext.threads(t):
+                got = numext.fsum(x, axis=0)
+                np.testing.assert_array_equal(got, np.array(expected))
+                assert_same(numext.fsum(np.asfortranarray(x), axis=0), got)
+
+
 def test_rows_and_columns_against_math_fsum():
     x = wide_data((300, 2100), seed=3)
     assert_same(numext.fsum(x, axis=1), np.array([math.fsum(r) for r in x.tolist()]))
@@ -530,6 +557,7 @@ def test_dask_exact_sum_gufunc_like_parallel_sum():
     assert_same(lazy.compute(scheduler="threads"), numext.exact_sum(x))
 
 
+@pytest.mark.filterwarnings("ignore:Port .* is already in use:UserWarning")
 def test_dask_process_cluster_same_bits():
     pytest.importorskip("distributed")
     da = pytest.importorskip("dask.array")
