@@ -33,6 +33,7 @@ import numpy as np
 
 import numext
 
+from ._demo_fsum import section_fsum
 from ._bench import (
     Candidate,
     OtherLoad,
@@ -752,6 +753,7 @@ def main(argv: list[str] | None = None) -> int:
             finish_section(sec, bw)
             print_section(next(letter), sec, bw, out)
         tutorial = print_tutorial_table(sections, cfg, out)
+        section_fsum(cfg, out)  # numext.fsum: numext/_demo_fsum.py
     finally:
         load.__exit__(None, None, None)
         tools.close()
