@@ -75,9 +75,10 @@ void exact_acc_init(exact_acc *acc);
 void exact_acc_add(exact_acc *acc, double x);
 /* n <= EXACT_BLOCK terms with at most mant_bits significant bits each (53,
  * or 24 / 11 for widened float32 / float16); x may be work->scratch. Terms
- * may be left in work's bins: exact_bins_flush(work, acc) before acc is read. */
+ * may be left in work's bins: exact_bins_flush(work, acc) before acc is read.
+ * next: the input that will follow (prefetched meanwhile), or NULL. */
 void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrdiff_t n,
-                         int mant_bits);
+                         int mant_bits, const void *next);
 /* Adjacent float64 columns: nrows <= EXACT_BLOCK rows (row_stride bytes apart)
  * of ncols <= EXACT_COLUMNS contiguous doubles; column c into accs[c * acc_step]
  * (its terms flushed out of the bins again). */
@@ -85,7 +86,8 @@ void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrd
 void exact_add_columns(exact_acc *accs, ptrdiff_t acc_step, exact_work *work, const char *a,
                        ptrdiff_t ncols, ptrdiff_t nrows, ptrdiff_t row_stride);
 /* Terms into the bins (NaN and infinities into acc's flags); flush them into acc. */
-void exact_bins_add_terms(exact_bins *bins, exact_acc *acc, const double *x, ptrdiff_t n);
+void exact_bins_add_terms(exact_bins *bins, exact_acc *acc, const double *x, ptrdiff_t n,
+                          const void *next);
 void exact_bins_flush(exact_bins *bins, exact_acc *acc);
 /* mag * 2^(pos - 1074), negated when neg; mag < 2^64, pos + 64 within the chunks. */
 void exact_acc_add_scaled(exact_acc *acc, uint64_t mag, int pos, int neg);

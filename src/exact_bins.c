@@ -50,14 +50,18 @@ void exact_bins_flush(exact_bins *bins, exact_acc *acc)
 }
 
 NUMEXT_SIMD_CLONES void exact_bins_add_terms(exact_bins *bins, exact_acc *acc, const double *x,
-                                             ptrdiff_t n)
+                                             ptrdiff_t n, const void *next)
 {
+    const char *ahead = next != NULL ? (const char *)next : (const char *)(x + n);
     if (!bins->ready) {
         memset(bins->bin, 0, sizeof bins->bin);
         memset(bins->count, 0, sizeof bins->count);
         bins->ready = 1;
     }
     for (ptrdiff_t i = 0; i < n; i++) {
+        if ((i & 7) == 0) {
+            __builtin_prefetch(ahead + i * (ptrdiff_t)sizeof(double));
+        }
         uint64_t bits;
         memcpy(&bits, &x[i], sizeof bits);
         const unsigned ix = (unsigned)(bits >> 52);

@@ -93,7 +93,8 @@ NUMEXT_SIMD_CLONES static void block_range(const double *x, ptrdiff_t n, int64_t
 /* One level: r[i] = p[i] - q[i]; returns the sum of the q and sets *rmax to
  * the largest |r| as bits. */
 NUMEXT_SIMD_CLONES static double extract_level(const double *restrict p, ptrdiff_t n,
-                                               double sigma, double *restrict r, int64_t *rmax)
+                                               double sigma, double *restrict r, int64_t *rmax,
+                                               const char *ahead)
 {
     const vdouble s = {sigma, sigma, sigma, sigma, sigma, sigma, sigma, sigma};
     const vint mask = {ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,
@@ -104,6 +105,7 @@ NUMEXT_SIMD_CLONES static double extract_level(const double *restrict p, ptrdiff
     for (; i + LANES <= n; i += LANES) {
         vdouble v;
         memcpy(&v, p + i, sizeof v);
+        __builtin_prefetch(ahead + i * (ptrdiff_t)sizeof(double));
         const vdouble q = (s + v) - s;
         const vdouble res = v - q;
         memcpy(r + i, &res, sizeof res);
@@ -132,7 +134,7 @@ NUMEXT_SIMD_CLONES static double extract_level(const double *restrict p, ptrdiff
  * residuals. */
 NUMEXT_SIMD_CLONES static void extract_two_levels(const double *restrict p, ptrdiff_t n,
                                                   double sigma, double *restrict r,
-                                                  int64_t *rmax, double *tau)
+                                                  int64_t *rmax, double *tau, const char *ahead)
 {
     const double sigma2 = sigma * 0x1p-42;
     const vdouble s = {sigma, sigma, sigma, sigma, sigma, sigma, sigma, sigma};
@@ -145,6 +147,7 @@ NUMEXT_SIMD_CLONES static void extract_two_levels(const double *restrict p, ptrd
     for (; i + LANES <= n; i += LANES) {
         vdouble v;
         memcpy(&v, p + i, sizeof v);
+        __builtin_prefetch(ahead + i * (ptrdiff_t)sizeof(double));
         const vdouble q = (s + v) - s;
         const vdouble res = v - q;
         const vdouble q2 = (s2 + res) - s2;
@@ -175,9 +178,10 @@ NUMEXT_SIMD_CLONES static void extract_two_levels(const double *restrict p, ptrd
     tau[1] = (((t2[0] + t2[1]) + (t2[2] + t2[3])) + ((t2[4] + t2[5]) + (t2[6] + t2[7]))) + tail2;
 }
 
-static void add_terms(exact_acc *acc, exact_bins *bins, const double *x, ptrdiff_t n)
+static void add_terms(exact_acc *acc, exact_bins *bins, const double *x, ptrdiff_t n,
+                      const void *next)
 {
-    exact_bins_add_terms(bins, acc, x, n);
+    exact_bins_add_terms(bins, acc, x, n, next);
 }
 
 static inline int exponent_field(int64_t abs)
@@ -197,7 +201,7 @@ static inline double level_sigma(int64_t top)
 }
 
 void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrdiff_t n,
-                         int mant_bits)
+                         int mant_bits, const void *next)
 {
     int64_t top, bottom;
     block_range(x, n, &top, &bottom);
@@ -211,9 +215,12 @@ void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrd
     const int below = emax - emin + mant_bits - 1;
     const int levels = below <= 41 ? 1 : (below <= 83 ? 2 : (below <= 124 ? 3 : 4));
     if (top >= INF_BITS || emax > MAX_FIELD || levels > MAX_LEVELS) {
-        add_terms(acc, &work->bins, x, n);
+        add_terms(acc, &work->bins, x, n, next);
         return;
     }
+    /* While the block is worked on in cache, the input that follows it is
+     * fetched from memory. */
+    const char *ahead = next != NULL ? (const char *)next : (const char *)(x + n);
     /* Residuals alternate between the halves of scratch (x may be the first). */
     double *scratch = work->scratch;
     const double *p = x;
@@ -221,13 +228,13 @@ void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrd
     for (int done = 0; done < levels;) {
         if (levels - done >= 2) {
             double tau[2];
-            extract_two_levels(p, n, level_sigma(top), r, &top, tau);
+            extract_two_levels(p, n, level_sigma(top), r, &top, tau, ahead);
             exact_acc_add(acc, tau[0]);
             exact_acc_add(acc, tau[1]);
             done += 2;
         }
         else {
-            exact_acc_add(acc, extract_level(p, n, level_sigma(top), r, &top));
+            exact_acc_add(acc, extract_level(p, n, level_sigma(top), r, &top, ahead));
             done += 1;
         }
         if (top == 0) {
@@ -236,5 +243,5 @@ void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrd
         p = r;
         r = r == scratch ? scratch + EXACT_BLOCK : scratch;
     }
-    add_terms(acc, &work->bins, p, n); /* not reached when the levels were planned right */
+    add_terms(acc, &work->bins, p, n, NULL); /* not reached when the levels were planned right */
 }

@@ -56,6 +56,8 @@ NUMEXT_SIMD_CLONES static void columns_range(columns_pass *restrict cp, const ch
 NUMEXT_SIMD_CLONES static void columns_extract(columns_pass *restrict cp, const char *a, ptrdiff_t ncols,
                                                ptrdiff_t nrows, ptrdiff_t row_stride)
 {
+    /* Meanwhile the same columns of the next tile are fetched from memory. */
+    const char *ahead = a + nrows * row_stride;
     for (ptrdiff_t c = 0; c < ncols; c++) {
         cp->t1[c] = 0.0;
         cp->t2[c] = 0.0;
@@ -63,6 +65,9 @@ NUMEXT_SIMD_CLONES static void columns_extract(columns_pass *restrict cp, const 
     }
     for (ptrdiff_t r = 0; r < nrows; r++) {
         const double *restrict row = (const double *)(a + r * row_stride);
+        for (ptrdiff_t b = 0; b < ncols * (ptrdiff_t)sizeof(double); b += 64) {
+            __builtin_prefetch(ahead + r * row_stride + b);
+        }
         for (ptrdiff_t c = 0; c < ncols; c++) {
             const double v = row[c];
             const double q = (cp->sigma[c] + v) - cp->sigma[c];
@@ -122,7 +127,7 @@ void exact_add_columns(exact_acc *accs, ptrdiff_t acc_step, exact_work *work, co
             memcpy(&work->scratch[r], a + r * row_stride + c * (ptrdiff_t)sizeof(double),
                    sizeof(double));
         }
-        exact_bins_add_terms(&work->bins, acc, work->scratch, nrows);
+        exact_bins_add_terms(&work->bins, acc, work->scratch, nrows, NULL);
         exact_bins_flush(&work->bins, acc);
     }
 }

@@ -91,12 +91,14 @@ static void EXACT_RANGE_NAME(exact_acc *acc, const char *a, npy_intp n, npy_intp
         const char *p = a + i0 * stride;
 #if EXACT_KIND == EXACT_KIND_DOUBLE
         if (stride == (npy_intp)sizeof(double)) {
-            exact_acc_add_block(acc, work, (const double *)p, m, EXACT_MANT_BITS);
+            exact_acc_add_block(acc, work, (const double *)p, m, EXACT_MANT_BITS, NULL);
             continue;
         }
 #endif
         EXACT_LOAD_NAME(p, m, stride, buf);
-        exact_acc_add_block(acc, work, buf, m, EXACT_MANT_BITS);
+        /* The next block is prefetched while this one is worked on (contiguous input). */
+        const char *next = stride == (npy_intp)sizeof(EXACT_T) ? p + m * stride : NULL;
+        exact_acc_add_block(acc, work, buf, m, EXACT_MANT_BITS, next);
     }
     exact_bins_flush(&work->bins, acc);
 }
