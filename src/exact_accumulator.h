@@ -85,6 +85,9 @@ void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrd
 #define EXACT_COLUMNS 128
 void exact_add_columns(exact_acc *accs, ptrdiff_t acc_step, exact_work *work, const char *a,
                        ptrdiff_t ncols, ptrdiff_t nrows, ptrdiff_t row_stride);
+/* The same for float32 terms, read in place (widened in registers). */
+void exact_acc_add_block_f32(exact_acc *acc, exact_work *work, const float *x, ptrdiff_t n,
+                             const void *next);
 /* Terms into the bins (NaN and infinities into acc's flags); flush them into acc. */
 void exact_bins_add_terms(exact_bins *bins, exact_acc *acc, const double *x, ptrdiff_t n,
                           const void *next);

@@ -245,3 +245,106 @@ void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrd
     }
     add_terms(acc, &work->bins, p, n, NULL); /* not reached when the levels were planned right */
 }
+
+/* ---- float32 blocks, read in place ------------------------------------------------ */
+
+typedef float vfloat __attribute__((vector_size(32)));
+typedef int32_t vint32 __attribute__((vector_size(32)));
+typedef uint32_t vuint32 __attribute__((vector_size(32)));
+#define ABS_MASK32 0x7fffffff
+#define INF_BITS32 0x7f800000
+
+/* block_range on float32 bits (8 lanes of 32 bits). */
+NUMEXT_SIMD_CLONES static void block_range_f32(const float *x, ptrdiff_t n, int32_t *max_out,
+                                               int32_t *min_out)
+{
+    const vint32 mask = {ABS_MASK32, ABS_MASK32, ABS_MASK32, ABS_MASK32,
+                         ABS_MASK32, ABS_MASK32, ABS_MASK32, ABS_MASK32};
+    const vuint32 one = (vuint32)mask >> 30;
+    vint32 mx = {0}, mn = {0};
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        vint32 v;
+        memcpy(&v, x + i, sizeof v);
+        const vint32 a = v & mask;
+        const vint32 inverted = (vint32)((vuint32)mask & ((vuint32)mask - ((vuint32)a - one)));
+        mx = VMAX(mx, a);
+        mn = VMAX(mn, inverted);
+    }
+    int32_t top = 0, inv = 0;
+    for (int j = 0; j < LANES; j++) {
+        top = mx[j] > top ? mx[j] : top;
+        inv = mn[j] > inv ? mn[j] : inv;
+    }
+    for (; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, x + i, sizeof b);
+        const int32_t a = (int32_t)(b & ABS_MASK32);
+        const int32_t v = (int32_t)(ABS_MASK32 & (ABS_MASK32 - ((uint32_t)a - 1u)));
+        top = a > top ? a : top;
+        inv = v > inv ? v : inv;
+    }
+    *max_out = top;
+    *min_out = ABS_MASK32 - inv;
+}
+
+/* One extraction level over float32 terms widened in registers: the sum of
+ * the q; *left is non-zero when some residual is (then nothing is done). */
+NUMEXT_SIMD_CLONES static double extract_f32(const float *restrict x, ptrdiff_t n, double sigma,
+                                             int64_t *left, const char *ahead)
+{
+    const vdouble s = {sigma, sigma, sigma, sigma, sigma, sigma, sigma, sigma};
+    vdouble t = {0};
+    vint any = {0};
+    ptrdiff_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        vfloat f;
+        memcpy(&f, x + i, sizeof f);
+        __builtin_prefetch(ahead + i * (ptrdiff_t)sizeof(float));
+        const vdouble v = __builtin_convertvector(f, vdouble);
+        const vdouble q = (s + v) - s;
+        const vdouble res = v - q;
+        t += q;
+        any |= (vint)res;
+    }
+    double tail = 0.0;
+    int64_t nonzero = 0;
+    for (int j = 0; j < LANES; j++) {
+        nonzero |= any[j] & ABS_MASK;
+    }
+    for (; i < n; i++) {
+        const double v = (double)x[i];
+        const double q = (sigma + v) - sigma;
+        tail += q;
+        nonzero |= abs_bits(v - q);
+    }
+    *left = nonzero;
+    return (((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))) + tail;
+}
+
+void exact_acc_add_block_f32(exact_acc *acc, exact_work *work, const float *x, ptrdiff_t n,
+                             const void *next)
+{
+    int32_t top, bottom;
+    block_range_f32(x, n, &top, &bottom);
+    if (top == 0) {
+        return;
+    }
+    /* As float64 exponent fields (a float32 subnormal: float32's field 1). */
+    const int emax = (top >> 23 ? top >> 23 : 1) - 127 + 1023;
+    const int emin = (bottom >> 23 ? bottom >> 23 : 1) - 127 + 1023;
+    if (top < INF_BITS32 && emax - emin + 23 <= 41) {
+        int64_t left;
+        const int64_t top64 = (int64_t)emax << 52;
+        const double tau = extract_f32(x, n, level_sigma(top64), &left, next);
+        if (left == 0) {
+            exact_acc_add(acc, tau);
+            return;
+        }
+    }
+    /* Wider spreads, infinities, NaN: widened, as any block. */
+    for (ptrdiff_t i = 0; i < n; i++) {
+        work->scratch[i] = (double)x[i];
+    }
+    exact_acc_add_block(acc, work, work->scratch, n, 24, next);
+}

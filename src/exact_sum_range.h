@@ -89,6 +89,12 @@ static void EXACT_RANGE_NAME(exact_acc *acc, const char *a, npy_intp n, npy_intp
     for (npy_intp i0 = 0; i0 < n; i0 += EXACT_BLOCK) {
         const npy_intp m = n - i0 < EXACT_BLOCK ? n - i0 : EXACT_BLOCK;
         const char *p = a + i0 * stride;
+#if EXACT_KIND == EXACT_KIND_FLOAT
+        if (stride == (npy_intp)sizeof(float)) {
+            exact_acc_add_block_f32(acc, work, (const float *)p, m, p + m * stride);
+            continue;
+        }
+#endif
 #if EXACT_KIND == EXACT_KIND_DOUBLE
         if (stride == (npy_intp)sizeof(double)) {
             exact_acc_add_block(acc, work, (const double *)p, m, EXACT_MANT_BITS, NULL);

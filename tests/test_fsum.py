@@ -289,6 +289,21 @@ def test_small_floats_against_fractions(dtype, data):
     assert_value(got, oracle(x), dtype)
 
 
+@pytest.mark.parametrize("spread", [0, 10, 18, 19, 60, 250])
+@pytest.mark.parametrize("n", [5, 1024, 3001])
+def test_float32_blocks_against_fractions(n, spread):
+    """float32 blocks: one level read in place, or widened (wider spreads)."""
+    rng = np.random.default_rng(n + spread)
+    x = (rng.standard_normal(n) * np.ldexp(1.0, rng.integers(-spread // 2, spread // 2 + 1, n))).astype(np.float32)
+    assert_value(numext.exact_sum(x), oracle(x), np.float32)
+    assert_value(numext.exact_sum(x[::-2]), oracle(x[::-2]), np.float32)
+    y = x.copy()
+    y[n // 2] = np.inf
+    assert numext.exact_sum(y) == np.inf
+    y[n // 3] = np.nan
+    assert np.isnan(numext.exact_sum(y))
+
+
 @pytest.mark.parametrize("dtype", ["f2", "f4"])
 def test_small_float_overflow_and_subnormal_ties(dtype):
     info = np.finfo(dtype)
