@@ -25,8 +25,13 @@ _STATE_WORDS = int(re.findall(r"\d+", _exact_sum_state.signature)[-1])
 # moves these like any array elements).
 STATE_DTYPE = np.dtype([("state", np.int64, (_STATE_WORDS,))])
 
-_RESULTS = {np.dtype(t): np.dtype(t) for t in ("f2", "f4", "f8", "c8", "c16")}
-_REAL_OF = {np.dtype("c8"): np.dtype("f4"), np.dtype("c16"): np.dtype("f8")}
+_RESULTS: dict[np.dtype[Any], np.dtype[Any]] = {
+    np.dtype(t): np.dtype(t) for t in ("f2", "f4", "f8", "c8", "c16")
+}
+_REAL_OF: dict[np.dtype[Any], np.dtype[Any]] = {
+    np.dtype("c8"): np.dtype("f4"),
+    np.dtype("c16"): np.dtype("f8"),
+}
 
 
 def _check_input(dtype: np.dtype[Any]) -> None:
