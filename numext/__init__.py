@@ -3,6 +3,8 @@
 - ``double_pixels``: elementwise ufunc, ``x * 2`` exactly as NumPy computes it
   for every numeric dtype (uint8 images wrap modulo 256).
 - ``parallel_sum``: gufunc ``(n)->()``, exactly ``np.sum(x, axis=-1)``.
+- ``exact_sum``: gufunc ``(n)->()``, the correctly rounded sum; ``fsum(a, axis=None,
+  ...)``: the same along any axes, of NumPy and dask arrays.
 - ``double(arr, out=None)`` and ``sum(a, axis=None, ...)``: the array-level API.
 - ``parallel(u)``: any NumPy ufunc ``u`` run on the pool, with ``u``'s own bits.
 - ``get_num_threads``, ``set_num_threads``, ``threads(n)``: the thread pool.
@@ -15,7 +17,8 @@ overrides it at import).
 from __future__ import annotations
 
 from ._api import double, sum
-from ._numext import double_pixels, parallel_sum
+from ._fsum import fsum
+from ._numext import double_pixels, exact_sum, parallel_sum
 from ._parallel import parallel
 from ._threads import default_num_threads, get_num_threads, set_num_threads, threads
 
@@ -24,6 +27,8 @@ __version__ = "0.1.0"
 __all__ = [
     "double_pixels",
     "parallel_sum",
+    "exact_sum",
+    "fsum",
     "double",
     "sum",
     "parallel",

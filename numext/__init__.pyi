@@ -12,6 +12,8 @@ __version__: Final[str]
 __all__ = [
     "double_pixels",
     "parallel_sum",
+    "exact_sum",
+    "fsum",
     "double",
     "sum",
     "parallel",
@@ -39,6 +41,9 @@ double_pixels: Final[np.ufunc]
 
 # Generalized ufunc ``(n)->()``: exactly ``np.sum(x, axis=-1)``.
 parallel_sum: Final[np.ufunc]
+
+# Generalized ufunc ``(n)->()``: the correctly rounded sum of each row.
+exact_sum: Final[np.ufunc]
 
 @overload
 def double(
@@ -136,4 +141,47 @@ def set_num_threads(n: int) -> int:
 def threads(n: int) -> AbstractContextManager[int]:
     """Cap numext calls in this thread or asyncio task at ``n`` threads for the
     block (a ContextVar, like ``np.errstate``); never raises the process setting."""
+# The correctly rounded sum (np.sum's arguments); floats keep their dtype,
+# bool and integers give float64. Dask arrays give a lazy dask array (Any).
+@overload
+def fsum(
+    a: NDArray[_InexactT],
+    axis: None = None,
+    dtype: None = None,
+    out: None = None,
+    keepdims: Literal[False] = False,
+) -> _InexactT: ...
+@overload
+def fsum(
+    a: NDArray[np.bool_ | np.integer[Any]],
+    axis: None = None,
+    dtype: None = None,
+    out: None = None,
+    keepdims: Literal[False] = False,
+) -> np.float64: ...
+@overload
+def fsum(
+    a: ArrayLike,
+    axis: _Axis,
+    dtype: DTypeLike | None,
+    out: _ArrayT,
+    keepdims: bool = False,
+) -> _ArrayT: ...
+@overload
+def fsum(
+    a: ArrayLike,
+    axis: _Axis = None,
+    dtype: DTypeLike | None = None,
+    *,
+    out: _ArrayT,
+    keepdims: bool = False,
+) -> _ArrayT: ...
+@overload
+def fsum(
+    a: Any,
+    axis: _Axis = None,
+    dtype: DTypeLike | None = None,
+    out: None = None,
+    keepdims: bool = False,
+) -> Any: ...
 def default_num_threads() -> int: ...

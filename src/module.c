@@ -153,7 +153,11 @@ static int module_exec(PyObject *module)
         return -1;
     }
     if (add_ufunc(module, "double_pixels", numext_make_double_pixels()) < 0 ||
-        add_ufunc(module, "parallel_sum", numext_make_parallel_sum()) < 0) {
+        add_ufunc(module, "parallel_sum", numext_make_parallel_sum()) < 0 ||
+        add_ufunc(module, "exact_sum", numext_make_exact_sum()) < 0 ||
+        add_ufunc(module, "_exact_sum_state", numext_make_exact_sum_state()) < 0 ||
+        add_ufunc(module, "_exact_state_merge", numext_make_exact_state_merge()) < 0 ||
+        add_ufunc(module, "_exact_state_round", numext_make_exact_state_round()) < 0) {
         return -1;
     }
     /* parallel_sum follows np.sum's per-buffer sums where the running NumPy

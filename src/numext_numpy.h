@@ -25,5 +25,10 @@
 /* Constructors for the two ufuncs (double_pixels.c, parallel_sum.c). */
 PyObject *numext_make_double_pixels(void);
 PyObject *numext_make_parallel_sum(void);
+/* exact_sum and the exact-state gufuncs for dask (exact_sum.c, exact_state.c). */
+PyObject *numext_make_exact_sum(void);
+PyObject *numext_make_exact_sum_state(void);
+PyObject *numext_make_exact_state_merge(void);
+PyObject *numext_make_exact_state_round(void);
 
 #endif

@@ -495,10 +495,8 @@ def _check_misaligned(dtype, n):
             x[...] = values
         if n % 3 == 0 or n < 6:
             rows = x
-            vrows = values
         else:
             rows = x[: n - n % 3].reshape(3, -1)
-            vrows = values[: n - n % 3].reshape(3, -1)
         # np.sum's bits on the misaligned input itself (NumPy sums it one
         # buffer at a time: tests/test_sum_bits.py).
         assert_same_array(numext.parallel_sum(rows), np.sum(rows, axis=-1))

@@ -30,13 +30,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from .. import _demo_parallel
+from .. import _demo_fsum, _demo_parallel
 from .config import Config
 
 Section = Callable[[Config, TextIO], Any]
 
 #: (JSON key, function) of each extra section, in report order.
-EXTRA_SECTIONS: tuple[tuple[str, Section], ...] = (("parallel", _demo_parallel.run),)
+EXTRA_SECTIONS: tuple[tuple[str, Section], ...] = (
+    ("parallel", _demo_parallel.run),
+    ("fsum", _demo_fsum.section_fsum),
+)
 
 
 def run_extra_sections(cfg: Config, out: TextIO) -> dict[str, Any]:
