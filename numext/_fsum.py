@@ -10,16 +10,15 @@ merged exactly (``_exact_state_merge``) and rounded once at the end
 from __future__ import annotations
 
 import functools
-import operator
 import re
 import warnings
 from typing import Any
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from ._numext import _exact_state_merge, _exact_state_round, _exact_sum_state, exact_sum
+from ._reduction_args import keepdims_flag, normalize_axes
 
 _STATE_WORDS = int(re.findall(r"\d+", _exact_sum_state.signature)[-1])
 # One output element's exact accumulator, as one record (dask concatenates and
@@ -33,47 +32,6 @@ _REAL_OF: dict[np.dtype[Any], np.dtype[Any]] = {
     np.dtype("c8"): np.dtype("f4"),
     np.dtype("c16"): np.dtype("f8"),
 }
-
-
-# ---- arguments, as np.sum reads them (self-contained: _api.py may change) ----
-
-_LONG = np.iinfo(np.dtype("l"))
-_INT = np.iinfo(np.intc)
-
-
-def _axis_index(value: Any) -> int:
-    """An axis as NumPy's reductions read it: an integer (no bool) in C int range."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("an integer is required")
-    i = operator.index(value)
-    if not _LONG.min <= i <= _LONG.max:
-        raise OverflowError("Python int too large to convert to C long")
-    if not _INT.min <= i <= _INT.max:
-        raise ValueError("integer won't fit into a C int")
-    return i
-
-
-def _keepdims_flag(value: Any) -> bool:
-    """keepdims as NumPy's reductions read it: an integer (bool included), not a float."""
-    if value is False or value is True:
-        return value
-    if isinstance(value, float):
-        raise TypeError("integer argument expected, got float")
-    return operator.index(value) != 0
-
-
-def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, tuple):
-        axes = tuple([normalize_axis_index(_axis_index(a), ndim) for a in axis])
-        if len(set(axes)) != len(axes):
-            raise ValueError("duplicate value in 'axis'")
-        return axes
-    index = _axis_index(axis)
-    if ndim == 0 and index in (0, -1):
-        return ()  # NumPy: a scalar "reduced" along axis 0 or -1 is not reduced
-    return (normalize_axis_index(index, ndim),)
 
 
 def _check_input(dtype: np.dtype[Any]) -> None:
@@ -177,7 +135,7 @@ def fsum(
     A ``dask.array.Array`` gives a lazy dask array whose partial results are
     exact accumulator states, merged exactly and rounded once.
     """
-    keep = _keepdims_flag(keepdims)
+    keep = keepdims_flag(keepdims)
     if _is_dask(a):
         if out is not None:
             raise TypeError("numext.fsum: out= is not supported for dask arrays")
@@ -187,7 +145,7 @@ def fsum(
     arr = np.asarray(a)
     _check_input(arr.dtype)
     dt = _result_dtype(arr.dtype, dtype, out)
-    axes = _normalize_axes(axis, arr.ndim)
+    axes = normalize_axes(axis, arr.ndim)
     if axes:
         result = _exact(arr, axes, dt)
     else:
@@ -272,7 +230,7 @@ def _fsum_dask(a: Any, axis: Any, dtype: Any, keep: bool) -> Any:
 
     _check_input(a.dtype)
     dt = _result_dtype(a.dtype, dtype, None)
-    axes = _normalize_axes(axis, a.ndim)
+    axes = normalize_axes(axis, a.ndim)
     if a.dtype.kind == "c" and dt.kind != "c":
         warnings.warn(
             "Casting complex values to real discards the imaginary part",
