@@ -13,10 +13,10 @@
 
 #include "parallel_for.h"
 
-static PyObject *threads_var;    /* numext's ContextVar: an int, or unset */
-static PyObject *extobj_var;     /* NumPy's errstate/bufsize ContextVar; NULL if none */
-static PyObject *getbufsize_fn;  /* np.getbufsize */
-static PyObject *cache_key;      /* where the thread-state dict keeps the cached value */
+static PyObject *threads_var;   /* numext's ContextVar: an int, or unset */
+static PyObject *extobj_var;    /* NumPy's errstate/bufsize ContextVar; NULL if none */
+static PyObject *getbufsize_fn; /* np.getbufsize */
+static PyObject *cache_key;     /* where the thread-state dict keeps the cached value */
 static vectorcallfunc numpy_vectorcall;
 
 /* The buffer size of the numext call running on this thread; 0 outside one. */
@@ -50,8 +50,7 @@ static npy_intp call_getbufsize(void)
 static npy_intp bufsize_now(void)
 {
     PyObject *extobj = NULL;
-    if (extobj_var == NULL || PyContextVar_Get(extobj_var, NULL, &extobj) < 0 ||
-        extobj == NULL) {
+    if (extobj_var == NULL || PyContextVar_Get(extobj_var, NULL, &extobj) < 0 || extobj == NULL) {
         PyErr_Clear();
         return call_getbufsize();
     }
@@ -65,8 +64,7 @@ static npy_intp bufsize_now(void)
     if (n > 0 && dict != NULL) {
         if (PyDict_SetItem(dict, cache_key, extobj) < 0) {
             n = -1;
-        }
-        else {
+        } else {
             bufsize_cache.tstate_id = id;
             bufsize_cache.extobj = extobj;
             bufsize_cache.bufsize = n;

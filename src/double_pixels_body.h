@@ -82,8 +82,8 @@ static inline DP_IN DP_ELEMENT(DP_IN x, const int fused)
  * operands NumPy passes (out= behind its input) are safe in forward order.
  */
 static inline __attribute__((always_inline)) void
-DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
-                         npy_intp n, const int fused)
+DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp out_step, npy_intp n,
+                         const int fused)
 {
     (void)fused;
     if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
@@ -93,9 +93,8 @@ DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp o
         for (npy_intp i = 0; i < n; i++) {
             dst[i] = DP_DOUBLE(src[i], fused);
         }
-    }
-    else if (out_step == (npy_intp)sizeof(DP_OUT) &&
-             (in_step == -(npy_intp)sizeof(DP_IN) || in_step == 2 * (npy_intp)sizeof(DP_IN))) {
+    } else if (out_step == (npy_intp)sizeof(DP_OUT) &&
+               (in_step == -(npy_intp)sizeof(DP_IN) || in_step == 2 * (npy_intp)sizeof(DP_IN))) {
         /* x[::-1] and x[::2] (every other pixel or channel) into a contiguous
          * output: with the stride a constant the compiler vectorises these too. */
         const DP_IN *src = (const DP_IN *)in;
@@ -105,15 +104,13 @@ DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp o
             for (npy_intp i = 0; i < n; i++) {
                 dst[i] = DP_DOUBLE(src[-i], fused);
             }
-        }
-        else {
+        } else {
 #pragma GCC ivdep
             for (npy_intp i = 0; i < n; i++) {
                 dst[i] = DP_DOUBLE(src[2 * i], fused);
             }
         }
-    }
-    else {
+    } else {
         for (npy_intp i = 0; i < n; i++) {
             const DP_IN x = *(const DP_IN *)(in + i * in_step);
             *(DP_OUT *)(out + i * out_step) = DP_DOUBLE(x, fused);
@@ -141,14 +138,13 @@ DP_CAT(DP_KERNEL, _staged)(const char *in, npy_intp in_step, char *out, npy_intp
         const npy_intp m = n - start < STAGE ? n - start : STAGE;
         const char *src = in + start * in_step;
         char *dst = out + start * out_step;
-        if (in_step == -size) {  /* reversed: a copy the compiler vectorises */
+        if (in_step == -size) { /* reversed: a copy the compiler vectorises */
             const DP_IN *last = (const DP_IN *)src;
             for (npy_intp i = 0; i < m; i++) {
                 buf[i] = last[-i];
             }
             src = (const char *)buf;
-        }
-        else if (in_step != size) {
+        } else if (in_step != size) {
             for (npy_intp i = 0; i < m; i++) {
                 buf[i] = *(const DP_IN *)(src + i * in_step);
             }
@@ -184,14 +180,11 @@ DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_int
     /* `fused` a constant in each call, so that each loop is specialised. */
     if (direct && fused) {
         DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1);
-    }
-    else if (direct) {
+    } else if (direct) {
         DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0);
-    }
-    else if (fused) {
+    } else if (fused) {
         DP_CAT(DP_KERNEL, _staged)(in, in_step, out, out_step, n, 1);
-    }
-    else {
+    } else {
         DP_CAT(DP_KERNEL, _staged)(in, in_step, out, out_step, n, 0);
     }
 }

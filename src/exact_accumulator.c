@@ -52,8 +52,7 @@ static void add_special(exact_acc *acc, uint64_t bits)
 {
     if (bits & MANT_MASK) {
         acc->special |= EXACT_NAN;
-    }
-    else {
+    } else {
         acc->special |= (bits >> 63) ? EXACT_NEG_INF : EXACT_POS_INF;
     }
 }
@@ -70,8 +69,7 @@ void exact_acc_add(exact_acc *acc, double x)
     }
     if (field != 0) {
         mant |= UINT64_C(1) << MANT_BITS;
-    }
-    else {
+    } else {
         field = 1; /* subnormals: the smallest exponent, no hidden bit */
     }
     /* x = mant * 2^(field - 1075): its lowest bit is chunk bit field - 1. */

@@ -55,8 +55,8 @@ _Static_assert(EXACT_STATE_WORDS == EXACT_NCHUNKS + 2, "chunks, flags, tag");
  * the end of a range. Terms of one exponent then cost an integer add. */
 #define EXACT_NBINS 4096
 typedef struct {
-    uint64_t bin[EXACT_NBINS];    /* sum of the mantissa fields */
-    uint16_t count[EXACT_NBINS];  /* terms in the bin (0: the bin holds 0) */
+    uint64_t bin[EXACT_NBINS];      /* sum of the mantissa fields */
+    uint16_t count[EXACT_NBINS];    /* terms in the bin (0: the bin holds 0) */
     uint16_t used[2 * EXACT_NBINS]; /* the bins in use (a refilled one again) */
     int nused;
     int ready; /* bin[] and count[] zeroed */

@@ -78,8 +78,7 @@ NUMEXT_SIMD_CLONES void exact_bins_add_terms(exact_bins *bins, exact_acc *acc, c
                 continue;
             }
             bins->used[bins->nused++] = (uint16_t)ix;
-        }
-        else if (c == BIN_TERMS) {
+        } else if (c == BIN_TERMS) {
             flush_bin(acc, ix, bins->bin[ix], c);
             bins->bin[ix] = 0;
             bins->count[ix] = 0;

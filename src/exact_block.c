@@ -92,9 +92,8 @@ NUMEXT_SIMD_CLONES static void block_range(const double *x, ptrdiff_t n, int64_t
 
 /* One level: r[i] = p[i] - q[i]; returns the sum of the q and sets *rmax to
  * the largest |r| as bits. */
-NUMEXT_SIMD_CLONES static double extract_level(const double *restrict p, ptrdiff_t n,
-                                               double sigma, double *restrict r, int64_t *rmax,
-                                               const char *ahead)
+NUMEXT_SIMD_CLONES static double extract_level(const double *restrict p, ptrdiff_t n, double sigma,
+                                               double *restrict r, int64_t *rmax, const char *ahead)
 {
     const vdouble s = {sigma, sigma, sigma, sigma, sigma, sigma, sigma, sigma};
     const vint mask = {ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,
@@ -133,8 +132,8 @@ NUMEXT_SIMD_CLONES static double extract_level(const double *restrict p, ptrdiff
  * first-level residual is at most sigma * 2^-53); r gets the second level's
  * residuals. */
 NUMEXT_SIMD_CLONES static void extract_two_levels(const double *restrict p, ptrdiff_t n,
-                                                  double sigma, double *restrict r,
-                                                  int64_t *rmax, double *tau, const char *ahead)
+                                                  double sigma, double *restrict r, int64_t *rmax,
+                                                  double *tau, const char *ahead)
 {
     const double sigma2 = sigma * 0x1p-42;
     const vdouble s = {sigma, sigma, sigma, sigma, sigma, sigma, sigma, sigma};
@@ -232,8 +231,7 @@ void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrd
             exact_acc_add(acc, tau[0]);
             exact_acc_add(acc, tau[1]);
             done += 2;
-        }
-        else {
+        } else {
             exact_acc_add(acc, extract_level(p, n, level_sigma(top), r, &top, ahead));
             done += 1;
         }

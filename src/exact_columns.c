@@ -35,8 +35,8 @@ static inline int64_t abs_bits(double x)
     return b & ABS_MASK;
 }
 
-NUMEXT_SIMD_CLONES static void columns_range(columns_pass *restrict cp, const char *a, ptrdiff_t ncols,
-                                             ptrdiff_t nrows, ptrdiff_t row_stride)
+NUMEXT_SIMD_CLONES static void columns_range(columns_pass *restrict cp, const char *a,
+                                             ptrdiff_t ncols, ptrdiff_t nrows, ptrdiff_t row_stride)
 {
     for (ptrdiff_t c = 0; c < ncols; c++) {
         cp->top[c] = 0;
@@ -46,15 +46,17 @@ NUMEXT_SIMD_CLONES static void columns_range(columns_pass *restrict cp, const ch
         const double *restrict row = (const double *)(a + r * row_stride);
         for (ptrdiff_t c = 0; c < ncols; c++) {
             const int64_t v = abs_bits(row[c]);
-            const int64_t inv = (int64_t)((uint64_t)ABS_MASK & ((uint64_t)ABS_MASK - ((uint64_t)v - 1)));
+            const int64_t inv =
+                (int64_t)((uint64_t)ABS_MASK & ((uint64_t)ABS_MASK - ((uint64_t)v - 1)));
             cp->top[c] = v > cp->top[c] ? v : cp->top[c];
             cp->inv[c] = inv > cp->inv[c] ? inv : cp->inv[c];
         }
     }
 }
 
-NUMEXT_SIMD_CLONES static void columns_extract(columns_pass *restrict cp, const char *a, ptrdiff_t ncols,
-                                               ptrdiff_t nrows, ptrdiff_t row_stride)
+NUMEXT_SIMD_CLONES static void columns_extract(columns_pass *restrict cp, const char *a,
+                                               ptrdiff_t ncols, ptrdiff_t nrows,
+                                               ptrdiff_t row_stride)
 {
     /* Meanwhile the same columns of the next tile are fetched from memory. */
     const char *ahead = a + nrows * row_stride;

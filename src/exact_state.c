@@ -15,8 +15,7 @@
 #define STR(x) STR_(x)
 #define S STR(EXACT_STATE_WORDS)
 
-static void merge_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
-                       void *data)
+static void merge_loop(char **args, npy_intp const *dimensions, npy_intp const *steps, void *data)
 {
     (void)data;
     /* dimensions [N, m, S]; steps [in_outer, out_outer, in_m, in_s, out_s] */
@@ -32,8 +31,7 @@ static void merge_loop(char **args, npy_intp const *dimensions, npy_intp const *
     }
 }
 
-static void round_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
-                       void *data)
+static void round_loop(char **args, npy_intp const *dimensions, npy_intp const *steps, void *data)
 {
     const int itemsize = (int)(npy_intp)data;
     /* dimensions [N, S]; steps [in_outer, out_outer, in_s] */
@@ -44,12 +42,10 @@ static void round_loop(char **args, npy_intp const *dimensions, npy_intp const *
         if (itemsize == 8) {
             const uint64_t b = exact_acc_round_double(&acc);
             memcpy(out, &b, sizeof b);
-        }
-        else if (itemsize == 4) {
+        } else if (itemsize == 4) {
             const uint32_t b = exact_acc_round_float(&acc);
             memcpy(out, &b, sizeof b);
-        }
-        else {
+        } else {
             const uint16_t b = exact_acc_round_half(&acc);
             memcpy(out, &b, sizeof b);
         }
@@ -62,15 +58,15 @@ static const char merge_types[] = {NPY_INT64, NPY_INT64};
 
 static PyUFuncGenericFunction round_funcs[] = {round_loop, round_loop, round_loop};
 static void *round_data[] = {(void *)(npy_intp)8, (void *)(npy_intp)4, (void *)(npy_intp)2};
-static const char round_types[] = {NPY_INT64, NPY_DOUBLE, NPY_INT64, NPY_FLOAT,
-                                   NPY_INT64, NPY_HALF};
+static const char round_types[] = {NPY_INT64, NPY_DOUBLE, NPY_INT64,
+                                   NPY_FLOAT, NPY_INT64,  NPY_HALF};
 
 PyObject *numext_make_exact_state_merge(void)
 {
     return PyUFunc_FromFuncAndDataAndSignature(
-        merge_funcs, merge_data, (char *)merge_types, 1, 1, 1, PyUFunc_None,
-        "_exact_state_merge", "_exact_state_merge(states, /): m exact-sum states merged into one.",
-        0, "(m," S ")->(" S ")");
+        merge_funcs, merge_data, (char *)merge_types, 1, 1, 1, PyUFunc_None, "_exact_state_merge",
+        "_exact_state_merge(states, /): m exact-sum states merged into one.", 0,
+        "(m," S ")->(" S ")");
 }
 
 PyObject *numext_make_exact_state_round(void)

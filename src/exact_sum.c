@@ -42,8 +42,8 @@ typedef struct {
 } exact_job;
 
 /* Add elements [start, start + len) of item i into acc (ncomp accumulators). */
-static void add_item(const exact_job *job, npy_intp i, npy_intp start, npy_intp len,
-                     exact_acc *acc, exact_work *work)
+static void add_item(const exact_job *job, npy_intp i, npy_intp start, npy_intp len, exact_acc *acc,
+                     exact_work *work)
 {
     const exact_kernel *k = job->k;
     const char *p = job->in + i * job->in_outer + start * job->in_core;
@@ -108,8 +108,7 @@ static void sum_items(const exact_job *job, npy_intp lo, npy_intp hi)
 {
     if (job->columns) {
         sum_columns(job, lo, hi);
-    }
-    else {
+    } else {
         sum_rows(job, lo, hi);
     }
 }
@@ -182,14 +181,12 @@ static void run_job(exact_job *job, size_t nbytes)
     const npy_intp units = (job->nouter + unit - 1) / unit;
     if (ntasks <= 1) {
         sum_items(job, 0, job->nouter);
-    }
-    else if ((size_t)units >= ntasks || job->n <= EXACT_BLOCK) {
+    } else if ((size_t)units >= ntasks || job->n <= EXACT_BLOCK) {
         const npy_intp per_task = (units + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
         job->items_per_task = per_task * unit;
         const size_t tasks = (size_t)((units + per_task - 1) / per_task);
         numext_parallel_for(tasks, whole_items_task, job, nthreads);
-    }
-    else {
+    } else {
         run_pieces(job, nthreads, ntasks);
     }
 }
@@ -198,14 +195,20 @@ static void exact_loop(char **args, npy_intp const *dimensions, npy_intp const *
                        void *loop_data, int has_out_core)
 {
     const exact_kernel *k = loop_data;
-    exact_job job = {.k = k, .in = args[0], .out = args[1], .nouter = dimensions[0],
-                     .n = dimensions[1], .in_outer = steps[0], .out_outer = steps[1],
-                     .in_core = steps[2], .out_core = has_out_core ? steps[3] : 0};
+    exact_job job = {.k = k,
+                     .in = args[0],
+                     .out = args[1],
+                     .nouter = dimensions[0],
+                     .n = dimensions[1],
+                     .in_outer = steps[0],
+                     .out_outer = steps[1],
+                     .in_core = steps[2],
+                     .out_core = has_out_core ? steps[3] : 0};
     if (job.nouter <= 0) {
         return;
     }
-    job.columns = job.in_outer == k->itemsize && job.nouter > 1 && job.in_core != k->itemsize &&
-                  job.n > 1;
+    job.columns =
+        job.in_outer == k->itemsize && job.nouter > 1 && job.in_core != k->itemsize && job.n > 1;
     job.group_cols = k->float64_columns ? EXACT_COLUMNS : GATHER_COLS;
     const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
     PyThreadState *saved = NULL;
@@ -274,8 +277,8 @@ PyObject *numext_make_exact_sum(void)
         sum_data[i] = (void *)&numext_exact_sum_kernels[i];
     }
     return PyUFunc_FromFuncAndDataAndSignature(sum_funcs, sum_data, (char *)numext_exact_sum_types,
-                                               n, 1, 1, PyUFunc_None, "exact_sum", exact_sum_doc,
-                                               0, "(n)->()");
+                                               n, 1, 1, PyUFunc_None, "exact_sum", exact_sum_doc, 0,
+                                               "(n)->()");
 }
 
 PyObject *numext_make_exact_sum_state(void)

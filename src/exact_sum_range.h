@@ -48,8 +48,7 @@ static void EXACT_RANGE_NAME(exact_acc *acc, const char *a, npy_intp n, npy_intp
             }
             total += s;
         }
-    }
-    else {
+    } else {
         for (npy_intp i = 0; i < n; i++) {
             total += (exact_i128) * (const EXACT_T *)(a + i * stride);
         }
@@ -73,8 +72,7 @@ NUMEXT_SIMD_CLONES static void EXACT_LOAD_NAME(const char *p, npy_intp m, npy_in
         for (npy_intp i = 0; i < m; i++) {
             buf[i] = (double)src[i];
         }
-    }
-    else {
+    } else {
         for (npy_intp i = 0; i < m; i++) {
             buf[i] = (double)*(const EXACT_T *)(p + i * stride);
         }

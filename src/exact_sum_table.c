@@ -110,8 +110,14 @@ static void store_state(const exact_acc *acc, char *out, npy_intp out_step)
 
 /* ---- the tables --------------------------------------------------------------- */
 
-#define REAL(range, T, store) {sizeof(T), 1, 0, range, store, range == range_double}
-#define CPLX(range, R, store) {2 * sizeof(R), 2, sizeof(R), range, store, 0}
+#define REAL(range, T, store)                                                                      \
+    {                                                                                              \
+        sizeof(T), 1, 0, range, store, range == range_double                                       \
+    }
+#define CPLX(range, R, store)                                                                      \
+    {                                                                                              \
+        2 * sizeof(R), 2, sizeof(R), range, store, 0                                               \
+    }
 
 /* Per input: the loops (result = its own float type, float64 for integers)
  * NumPy finds for a plain call; then the other float results, for dtype=:
@@ -169,18 +175,40 @@ const exact_kernel numext_exact_sum_kernels[] = {
     CPLX(range_double, npy_double, store_cfloat),
 };
 
-#define INT_TYPES(OUT)                                                                      \
-    NPY_BOOL, OUT, NPY_BYTE, OUT, NPY_UBYTE, OUT, NPY_SHORT, OUT, NPY_USHORT, OUT, NPY_INT, \
-        OUT, NPY_UINT, OUT, NPY_LONG, OUT, NPY_ULONG, OUT, NPY_LONGLONG, OUT, NPY_ULONGLONG, OUT
+#define INT_TYPES(OUT)                                                                             \
+    NPY_BOOL, OUT, NPY_BYTE, OUT, NPY_UBYTE, OUT, NPY_SHORT, OUT, NPY_USHORT, OUT, NPY_INT, OUT,   \
+        NPY_UINT, OUT, NPY_LONG, OUT, NPY_ULONG, OUT, NPY_LONGLONG, OUT, NPY_ULONGLONG, OUT
 
 const char numext_exact_sum_types[] = {
     INT_TYPES(NPY_DOUBLE),
-    NPY_HALF, NPY_HALF, NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE,
-    NPY_CFLOAT, NPY_CFLOAT, NPY_CDOUBLE, NPY_CDOUBLE,
-    INT_TYPES(NPY_FLOAT), NPY_HALF, NPY_FLOAT, NPY_DOUBLE, NPY_FLOAT,
-    INT_TYPES(NPY_HALF), NPY_FLOAT, NPY_HALF, NPY_DOUBLE, NPY_HALF,
-    NPY_HALF, NPY_DOUBLE, NPY_FLOAT, NPY_DOUBLE,
-    NPY_CFLOAT, NPY_CDOUBLE, NPY_CDOUBLE, NPY_CFLOAT,
+    NPY_HALF,
+    NPY_HALF,
+    NPY_FLOAT,
+    NPY_FLOAT,
+    NPY_DOUBLE,
+    NPY_DOUBLE,
+    NPY_CFLOAT,
+    NPY_CFLOAT,
+    NPY_CDOUBLE,
+    NPY_CDOUBLE,
+    INT_TYPES(NPY_FLOAT),
+    NPY_HALF,
+    NPY_FLOAT,
+    NPY_DOUBLE,
+    NPY_FLOAT,
+    INT_TYPES(NPY_HALF),
+    NPY_FLOAT,
+    NPY_HALF,
+    NPY_DOUBLE,
+    NPY_HALF,
+    NPY_HALF,
+    NPY_DOUBLE,
+    NPY_FLOAT,
+    NPY_DOUBLE,
+    NPY_CFLOAT,
+    NPY_CDOUBLE,
+    NPY_CDOUBLE,
+    NPY_CFLOAT,
 };
 
 const int numext_exact_sum_nkernels =

@@ -3,7 +3,6 @@
 #include <stddef.h>
 #include <string.h>
 
-
 #include "ufunc_executor.h"
 #include "ufunc_loop_cache.h"
 #include "ufunc_operands.h"
@@ -29,18 +28,17 @@
 static double parallel_min_ns = PARALLEL_MIN_NS;
 
 typedef struct {
-    PyObject_HEAD
-    vectorcallfunc vectorcall;
+    PyObject_HEAD vectorcallfunc vectorcall;
     PyObject *ufunc;
-    PyObject *fallback;     /* what other calls go to: u, or the object u came from (DUFunc) */
-    PyObject *prepare;      /* prepare(u, key, sample) -> None | (dtypes, ns, guard) */
-    PyObject *get_threads;  /* () -> the thread cap for this call */
-    PyObject *reducer;      /* numext.parallel, for pickling */
+    PyObject *fallback;    /* what other calls go to: u, or the object u came from (DUFunc) */
+    PyObject *prepare;     /* prepare(u, key, sample) -> None | (dtypes, ns, guard) */
+    PyObject *get_threads; /* () -> the thread cap for this call */
+    PyObject *reducer;     /* numext.parallel, for pickling */
     PyObject *doc;
-    PyObject *name;         /* u.__name__, for FP error messages */
-    PyObject *kw_names[2];  /* "out", "where" */
-    int delegate_all;       /* gufuncs, numext's own ufuncs: always u's call */
-    Py_ssize_t pool_calls;  /* calls that ran on the pool (for tests), under the GIL */
+    PyObject *name;        /* u.__name__, for FP error messages */
+    PyObject *kw_names[2]; /* "out", "where" */
+    int delegate_all;      /* gufuncs, numext's own ufuncs: always u's call */
+    Py_ssize_t pool_calls; /* calls that ran on the pool (for tests), under the GIL */
     numext_loop_cache cache;
 } parallel_ufunc;
 
@@ -68,8 +66,8 @@ static numext_loop_entry *find_entry(parallel_ufunc *self, ufunc_operands *ops)
             ok = ok && s != NULL;
             PyTuple_SET_ITEM(sample, i, s != NULL ? s : Py_NewRef(Py_None));
         }
-        prepared = ok ? PyObject_CallFunctionObjArgs(self->prepare, self->ufunc, key, sample,
-                                                     NULL) : NULL;
+        prepared =
+            ok ? PyObject_CallFunctionObjArgs(self->prepare, self->ufunc, key, sample, NULL) : NULL;
     }
     if (prepared != NULL) {
         entry = numext_loop_cache_add(&self->cache, self->ufunc, ops->key, prepared);
@@ -77,15 +75,14 @@ static numext_loop_entry *find_entry(parallel_ufunc *self, ufunc_operands *ops)
     Py_XDECREF(key);
     Py_XDECREF(sample);
     Py_XDECREF(prepared);
-    PyErr_Clear();  /* a failure here only means u's own call */
+    PyErr_Clear(); /* a failure here only means u's own call */
     return entry;
 }
 
 static int worth_a_look(const numext_loop_entry *entry, npy_intp n);
 
 /* Threads for this call, 0 when it stays on u's own call. */
-static int threads_for(parallel_ufunc *self, numext_loop_entry *entry, npy_intp n,
-                       size_t *ntasks)
+static int threads_for(parallel_ufunc *self, numext_loop_entry *entry, npy_intp n, size_t *ntasks)
 {
     const double work = (double)n * entry->ns_per_element;
     if (!worth_a_look(entry, n)) {
@@ -116,7 +113,7 @@ static int threads_for(parallel_ufunc *self, numext_loop_entry *entry, npy_intp 
 /* Arrays the call owns: scalars converted to the loop's dtype, fresh outputs. */
 typedef struct {
     PyObject *owned[NPY_MAXARGS];
-    PyArrayObject *outs[NPY_MAXARGS];  /* borrowed from the call or from owned */
+    PyArrayObject *outs[NPY_MAXARGS]; /* borrowed from the call or from owned */
 } call_arrays;
 
 static void release_arrays(call_arrays *arrays, int nop)
@@ -137,7 +134,7 @@ static int make_arrays(ufunc_operands *ops, numext_loop_entry *entry, call_array
         Py_INCREF(entry->descr[i]);
         arrays->owned[i] = PyArray_FromAny(ops->in[i], entry->descr[i], 0, 0, 0, NULL);
         if (arrays->owned[i] == NULL) {
-            PyErr_Clear();  /* e.g. an int out of the dtype's range: u raises it */
+            PyErr_Clear(); /* e.g. an int out of the dtype's range: u raises it */
             return 0;
         }
         ops->data[i] = PyArray_BYTES((PyArrayObject *)arrays->owned[i]);
@@ -199,8 +196,8 @@ static int run_on_pool(parallel_ufunc *self, ufunc_operands *ops, numext_loop_en
         release_arrays(&arrays, nop);
         return 0;
     }
-    numext_ufunc_run run = {.nop = nop, .n = ops->n, .info = infos, .nthreads = nthreads,
-                            .ntasks = ntasks};
+    numext_ufunc_run run = {
+        .nop = nop, .n = ops->n, .info = infos, .nthreads = nthreads, .ntasks = ntasks};
     for (int i = 0; i < nop; i++) {
         run.data[i] = ops->data[i];
         run.strides[i] = ops->strides[i];
@@ -217,7 +214,7 @@ static int run_on_pool(parallel_ufunc *self, ufunc_operands *ops, numext_loop_en
     numext_loop_entry_give_back(entry, nthreads, capsules);
     if (rc < 0) {
         release_arrays(&arrays, nop);
-        return 0;  /* a loop raised: u's own call raises it as u does */
+        return 0; /* a loop raised: u's own call raises it as u does */
     }
     *result = NULL;
     if (entry->no_fp_errors || fp_status == 0 ||
@@ -267,8 +264,8 @@ static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args,
 
 static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"ufunc", "prepare", "get_threads", "reducer", "doc",
-                             "delegate_all", "fallback", NULL};
+    static char *kwlist[] = {"ufunc", "prepare",      "get_threads", "reducer",
+                             "doc",   "delegate_all", "fallback",    NULL};
     PyObject *ufunc, *prepare, *get_threads, *reducer, *doc, *fallback = NULL;
     int delegate_all;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!OOOOp|O", kwlist, &PyUFunc_Type, &ufunc,
@@ -285,7 +282,8 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     PyObject *out_name = PyUnicode_InternFromString("out");
     PyObject *where_name = PyUnicode_InternFromString("where");
     parallel_ufunc *self = name == NULL || out_name == NULL || where_name == NULL
-                               ? NULL : (parallel_ufunc *)type->tp_alloc(type, 0);
+                               ? NULL
+                               : (parallel_ufunc *)type->tp_alloc(type, 0);
     if (self == NULL) {
         Py_XDECREF(name);
         Py_XDECREF(out_name);
@@ -355,7 +353,10 @@ static PyObject *get_ufunc(PyObject *obj, void *closure)
     return Py_NewRef(((parallel_ufunc *)obj)->ufunc);
 }
 
-#define UFUNC_ATTR(name) {name, get_from_ufunc, NULL, "u's " name, (void *)name}
+#define UFUNC_ATTR(name)                                                                           \
+    {                                                                                              \
+        name, get_from_ufunc, NULL, "u's " name, (void *)name                                      \
+    }
 static PyObject *get_pool_calls(PyObject *obj, void *closure)
 {
     (void)closure;
@@ -363,10 +364,20 @@ static PyObject *get_pool_calls(PyObject *obj, void *closure)
 }
 
 static PyGetSetDef parallel_ufunc_getset[] = {
-    UFUNC_ATTR("__name__"), UFUNC_ATTR("__qualname__"), UFUNC_ATTR("nin"),
-    UFUNC_ATTR("nout"), UFUNC_ATTR("nargs"), UFUNC_ATTR("ntypes"), UFUNC_ATTR("types"),
-    UFUNC_ATTR("identity"), UFUNC_ATTR("signature"), UFUNC_ATTR("reduce"),
-    UFUNC_ATTR("accumulate"), UFUNC_ATTR("reduceat"), UFUNC_ATTR("outer"), UFUNC_ATTR("at"),
+    UFUNC_ATTR("__name__"),
+    UFUNC_ATTR("__qualname__"),
+    UFUNC_ATTR("nin"),
+    UFUNC_ATTR("nout"),
+    UFUNC_ATTR("nargs"),
+    UFUNC_ATTR("ntypes"),
+    UFUNC_ATTR("types"),
+    UFUNC_ATTR("identity"),
+    UFUNC_ATTR("signature"),
+    UFUNC_ATTR("reduce"),
+    UFUNC_ATTR("accumulate"),
+    UFUNC_ATTR("reduceat"),
+    UFUNC_ATTR("outer"),
+    UFUNC_ATTR("at"),
     UFUNC_ATTR("resolve_dtypes"),
     {"__doc__", get_doc, NULL, NULL, NULL},
     {"ufunc", get_ufunc, NULL, "The ufunc this runs in parallel.", NULL},
@@ -395,8 +406,7 @@ static PyMethodDef parallel_ufunc_methods[] = {
 };
 
 static PyTypeObject parallel_ufunc_type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "numext._numext._ParallelUfunc",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "numext._numext._ParallelUfunc",
     .tp_basicsize = sizeof(parallel_ufunc),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
     .tp_doc = "A ufunc run on numext's thread pool; made by numext.parallel(u).",

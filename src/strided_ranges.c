@@ -2,8 +2,8 @@
 
 #include "numext_tuning.h"
 
-void numext_ranges_plan(numext_ranges *plan, ptrdiff_t n, size_t want_tasks,
-                        const char *data, ptrdiff_t stride, ptrdiff_t itemsize)
+void numext_ranges_plan(numext_ranges *plan, ptrdiff_t n, size_t want_tasks, const char *data,
+                        ptrdiff_t stride, ptrdiff_t itemsize)
 {
     if (want_tasks < 1) {
         want_tasks = 1;

@@ -14,16 +14,16 @@
 #include <stdint.h>
 
 typedef struct {
-    ptrdiff_t n;      /* elements in the loop */
-    ptrdiff_t head;   /* elements before the first cache-line boundary */
-    ptrdiff_t chunk;  /* elements per task after the head */
-    size_t ntasks;    /* tasks the plan holds (>= 1) */
+    ptrdiff_t n;     /* elements in the loop */
+    ptrdiff_t head;  /* elements before the first cache-line boundary */
+    ptrdiff_t chunk; /* elements per task after the head */
+    size_t ntasks;   /* tasks the plan holds (>= 1) */
 } numext_ranges;
 
 /* Plan about `want_tasks` ranges over n elements of the operand at `data`
  * with `stride` bytes between elements of `itemsize` bytes. */
-void numext_ranges_plan(numext_ranges *plan, ptrdiff_t n, size_t want_tasks,
-                        const char *data, ptrdiff_t stride, ptrdiff_t itemsize);
+void numext_ranges_plan(numext_ranges *plan, ptrdiff_t n, size_t want_tasks, const char *data,
+                        ptrdiff_t stride, ptrdiff_t itemsize);
 
 /* Elements [*lo, *hi) of task `task` (possibly empty). */
 void numext_ranges_get(const numext_ranges *plan, size_t task, ptrdiff_t *lo, ptrdiff_t *hi);

@@ -20,7 +20,6 @@ static vectorcallfunc next_vectorcall;
 static _Thread_local int call_kind;
 static _Thread_local int call_type_num;
 
-
 int numext_sum_rules_init(void)
 {
     PyObject *mod = PyImport_ImportModule("numext._sum_rules");
@@ -63,14 +62,12 @@ static int input_kind(PyObject *obj, int *type_num)
 
 /* parallel_sum's vectorcall: note the input (the one positional operand),
  * call on, restore (calls may nest: dask blocks, __array_ufunc__). */
-static PyObject *sum_call(PyObject *ufunc, PyObject *const *args, size_t nargsf,
-                          PyObject *kwnames)
+static PyObject *sum_call(PyObject *ufunc, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
     const int saved_kind = call_kind, saved_type = call_type_num;
     if (PyVectorcall_NARGS(nargsf) >= 1) {
         call_kind = input_kind(args[0], &call_type_num);
-    }
-    else {
+    } else {
         call_kind = 0;
     }
     PyObject *res = next_vectorcall(ufunc, args, nargsf, kwnames);
@@ -104,8 +101,13 @@ int numext_sum_rules_install(PyObject *ufunc)
 static int is_float_type(int type_num)
 {
     switch (type_num) {
-    case NPY_HALF: case NPY_FLOAT: case NPY_DOUBLE: case NPY_LONGDOUBLE:
-    case NPY_CFLOAT: case NPY_CDOUBLE: case NPY_CLONGDOUBLE:
+    case NPY_HALF:
+    case NPY_FLOAT:
+    case NPY_DOUBLE:
+    case NPY_LONGDOUBLE:
+    case NPY_CFLOAT:
+    case NPY_CDOUBLE:
+    case NPY_CLONGDOUBLE:
         return 1;
     default:
         return 0;

@@ -14,8 +14,8 @@ typedef struct {
 
 /* The loop on [lo, hi), or on each run of True of the mask there (as NumPy's
  * masked loop calls the unmasked one); the first failure ends it. */
-static int run_range(const numext_ufunc_run *run, const numext_ufunc_call_info *info,
-                     npy_intp lo, npy_intp hi)
+static int run_range(const numext_ufunc_run *run, const numext_ufunc_call_info *info, npy_intp lo,
+                     npy_intp hi)
 {
     char *data[NPY_MAXARGS];
     npy_intp i = lo;
@@ -49,7 +49,7 @@ static void executor_task(void *arg, size_t task, int thread_index)
 {
     executor_job *job = arg;
     if (atomic_load_explicit(&job->errors.failed, memory_order_relaxed)) {
-        return;  /* the caller re-runs the call anyway */
+        return; /* the caller re-runs the call anyway */
     }
     const numext_ufunc_run *run = job->run;
     ptrdiff_t lo, hi;
@@ -64,7 +64,7 @@ static void executor_task(void *arg, size_t task, int thread_index)
         if (rc < 0) {
             atomic_store_explicit(&job->errors.failed, 1, memory_order_relaxed);
         }
-        return;  /* an error set here is in the caller's state: checked there */
+        return; /* an error set here is in the caller's state: checked there */
     }
     numext_worker_check(&job->errors, ts, rc);
 }
@@ -77,10 +77,8 @@ int numext_ufunc_execute(const numext_ufunc_run *run, int *fp_status)
     numext_ranges_plan(&job.plan, run->n, run->ntasks, run->data[last], run->strides[last],
                        run->out_itemsize);
     npy_clear_floatstatus_barrier((char *)&job);
-    Py_BEGIN_ALLOW_THREADS
-    numext_parallel_for(job.plan.ntasks, executor_task, &job, run->nthreads);
-    Py_END_ALLOW_THREADS
-    *fp_status = npy_clear_floatstatus_barrier((char *)&job);
+    Py_BEGIN_ALLOW_THREADS numext_parallel_for(job.plan.ntasks, executor_task, &job, run->nthreads);
+    Py_END_ALLOW_THREADS *fp_status = npy_clear_floatstatus_barrier((char *)&job);
     int failed = atomic_load_explicit(&job.errors.failed, memory_order_relaxed);
     if (PyErr_Occurred()) {
         PyErr_Clear();

@@ -33,12 +33,12 @@ typedef struct {
     npy_intp n;
     char *data[NPY_MAXARGS];
     npy_intp strides[NPY_MAXARGS];
-    npy_intp out_itemsize;             /* of operand nop-1, to cut at its cache lines */
-    const char *mask;                  /* where=: the loop runs on runs of True; or NULL */
+    npy_intp out_itemsize; /* of operand nop-1, to cut at its cache lines */
+    const char *mask;      /* where=: the loop runs on runs of True; or NULL */
     npy_intp mask_stride;
-    numext_ufunc_call_info *const *info;  /* one per thread */
-    int nthreads;                      /* threads allowed, <= infos available */
-    size_t ntasks;                     /* ranges wanted */
+    numext_ufunc_call_info *const *info; /* one per thread */
+    int nthreads;                        /* threads allowed, <= infos available */
+    size_t ntasks;                       /* ranges wanted */
 } numext_ufunc_run;
 
 /* GIL held on entry and exit (released inside). Returns 0, or -1 if a loop

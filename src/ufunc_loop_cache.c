@@ -23,13 +23,14 @@ numext_loop_entry *numext_loop_cache_find(const numext_loop_cache *cache, PyObje
 /* A new filled capsule for the entry's dtypes. */
 static PyObject *new_call_info(PyObject *ufunc, numext_loop_entry *entry)
 {
-    PyObject *resolved = PyObject_CallMethod(ufunc, "_resolve_dtypes_and_context", "(O)",
-                                             entry->resolve_arg);
+    PyObject *resolved =
+        PyObject_CallMethod(ufunc, "_resolve_dtypes_and_context", "(O)", entry->resolve_arg);
     if (resolved == NULL) {
         return NULL;
     }
     PyObject *capsule = PyTuple_Check(resolved) && PyTuple_GET_SIZE(resolved) == 2
-                            ? PyTuple_GET_ITEM(resolved, 1) : NULL;
+                            ? PyTuple_GET_ITEM(resolved, 1)
+                            : NULL;
     Py_XINCREF(capsule);
     Py_DECREF(resolved);
     if (capsule == NULL || !PyCapsule_IsValid(capsule, NUMEXT_UFUNC_CALL_INFO_NAME)) {
@@ -78,7 +79,7 @@ static int fill_entry(numext_loop_cache *cache, PyObject *ufunc, numext_loop_ent
     for (int i = 0; i < cache->nin; i++) {
         if (PyArray_DescrCheck(entry->key[i]) &&
             !PyArray_EquivTypes((PyArray_Descr *)entry->key[i], entry->descr[i])) {
-            entry->usable = 0;  /* the input needs a cast: NumPy's own call does that */
+            entry->usable = 0; /* the input needs a cast: NumPy's own call does that */
         }
     }
     PyObject *capsule = new_call_info(ufunc, entry);
@@ -146,7 +147,7 @@ numext_loop_entry *numext_loop_cache_add(numext_loop_cache *cache, PyObject *ufu
         free_entry(cache, entry);
         return NULL;
     }
-    if (cache->count == NUMEXT_LOOP_CACHE_SIZE) {  /* filled while prepare ran */
+    if (cache->count == NUMEXT_LOOP_CACHE_SIZE) { /* filled while prepare ran */
         free_entry(cache, entry);
         return NULL;
     }
@@ -164,8 +165,7 @@ int numext_loop_entry_take(PyObject *ufunc, numext_loop_entry *entry, int count,
                 continue;
             }
             Py_DECREF(infos[t]);
-        }
-        else {
+        } else {
             infos[t] = new_call_info(ufunc, entry);
             if (infos[t] != NULL) {
                 continue;

@@ -14,14 +14,14 @@
 #define NUMEXT_LOOP_CACHE_SIZE 16
 
 typedef struct {
-    PyObject *key[NPY_MAXARGS];         /* strong: per input, dtype or Python type */
-    PyArray_Descr *descr[NPY_MAXARGS];  /* strong: resolved, per operand */
-    PyObject *resolve_arg;              /* the dtypes tuple _resolve_dtypes_and_context takes */
-    double ns_per_element;              /* u's cost on one thread, measured once */
-    int usable;                         /* loop needs no Python API, inputs need no cast */
-    int no_fp_errors;                   /* the loop says it raises no FP flags */
-    PyObject *guard;                    /* callable: true when the pool may run it now; or NULL */
-    PyObject *free_infos;               /* list of filled capsules */
+    PyObject *key[NPY_MAXARGS];        /* strong: per input, dtype or Python type */
+    PyArray_Descr *descr[NPY_MAXARGS]; /* strong: resolved, per operand */
+    PyObject *resolve_arg;             /* the dtypes tuple _resolve_dtypes_and_context takes */
+    double ns_per_element;             /* u's cost on one thread, measured once */
+    int usable;                        /* loop needs no Python API, inputs need no cast */
+    int no_fp_errors;                  /* the loop says it raises no FP flags */
+    PyObject *guard;                   /* callable: true when the pool may run it now; or NULL */
+    PyObject *free_infos;              /* list of filled capsules */
 } numext_loop_entry;
 
 typedef struct {

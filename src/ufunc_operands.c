@@ -23,7 +23,7 @@ static PyObject *numpy_scalar_dtype(PyObject *obj)
         PyErr_Clear();
         return NULL;
     }
-    Py_DECREF(builtin);  /* NumPy keeps its builtin descriptors for good */
+    Py_DECREF(builtin); /* NumPy keeps its builtin descriptors for good */
     return descr == builtin ? (PyObject *)builtin : NULL;
 }
 
@@ -77,8 +77,7 @@ static int collect_keywords(ufunc_operands *ops, PyObject *const *values, PyObje
             if (positional_outs || !collect_out_keyword(ops, value)) {
                 return 0;
             }
-        }
-        else if (is_name(name, names[1])) {
+        } else if (is_name(name, names[1])) {
             if (value == Py_True) {
                 continue;
             }
@@ -87,8 +86,7 @@ static int collect_keywords(ufunc_operands *ops, PyObject *const *values, PyObje
                 return 0;
             }
             ops->where = (PyArrayObject *)value;
-        }
-        else {
+        } else {
             return 0;
         }
     }
@@ -126,23 +124,19 @@ int numext_operands_collect(ufunc_operands *ops, int nin, int nout, PyObject *co
         if (PyArray_CheckExact(obj)) {
             ops->key[i] = (PyObject *)PyArray_DESCR((PyArrayObject *)obj);
             consider_full(ops, (PyArrayObject *)obj);
-        }
-        else if (is_weak_scalar(obj)) {
+        } else if (is_weak_scalar(obj)) {
             ops->key[i] = (PyObject *)Py_TYPE(obj);
-        }
-        else if ((ops->key[i] = numpy_scalar_dtype(obj)) != NULL) {
+        } else if ((ops->key[i] = numpy_scalar_dtype(obj)) != NULL) {
             continue;
-        }
-        else {
+        } else {
             return 0;
         }
     }
     for (int i = 0; i < nout; i++) {
         if (ops->out[i] != NULL) {
             consider_full(ops, ops->out[i]);
-        }
-        else if (ops->where != NULL) {
-            return 0;  /* u warns of the uninitialised output */
+        } else if (ops->where != NULL) {
+            return 0; /* u warns of the uninitialised output */
         }
     }
     return ops->full != NULL;
@@ -233,7 +227,8 @@ static int mask_layout(ufunc_operands *ops)
         return 0;
     }
     const npy_intp span = (ops->n - 1) * ops->mask_stride;
-    char *lo = ops->mask_data + (span < 0 ? span : 0), *hi = ops->mask_data + (span > 0 ? span : 0) + 1;
+    char *lo = ops->mask_data + (span < 0 ? span : 0),
+         *hi = ops->mask_data + (span > 0 ? span : 0) + 1;
     for (int o = ops->nin; o < ops->nin + ops->nout; o++) {
         PyArrayObject *out = ops->out[o - ops->nin];
         char *olo, *ohi;

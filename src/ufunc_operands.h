@@ -20,16 +20,16 @@
 
 typedef struct {
     int nin, nout;
-    PyObject *in[NPY_MAXARGS];        /* borrowed: arrays or Python scalars */
-    PyArrayObject *out[NPY_MAXARGS];  /* borrowed: given outputs, NULL for fresh */
-    PyObject *key[NPY_MAXARGS];       /* borrowed: an input's dtype, or its Python type */
-    PyArrayObject *where;             /* borrowed: the where= mask, or NULL */
-    PyArrayObject *full;              /* borrowed: an operand of the iteration shape */
-    npy_intp n;                       /* elements in the iteration */
-    int fortran;                      /* arrays of the iteration shape are F-ordered */
-    char *data[NPY_MAXARGS];          /* per operand, inputs then outputs */
+    PyObject *in[NPY_MAXARGS];       /* borrowed: arrays or Python scalars */
+    PyArrayObject *out[NPY_MAXARGS]; /* borrowed: given outputs, NULL for fresh */
+    PyObject *key[NPY_MAXARGS];      /* borrowed: an input's dtype, or its Python type */
+    PyArrayObject *where;            /* borrowed: the where= mask, or NULL */
+    PyArrayObject *full;             /* borrowed: an operand of the iteration shape */
+    npy_intp n;                      /* elements in the iteration */
+    int fortran;                     /* arrays of the iteration shape are F-ordered */
+    char *data[NPY_MAXARGS];         /* per operand, inputs then outputs */
     npy_intp strides[NPY_MAXARGS];
-    char *mask_data;                  /* where=, as a 1-D operand (NULL: none) */
+    char *mask_data; /* where=, as a 1-D operand (NULL: none) */
     npy_intp mask_stride;
 } ufunc_operands;
 

@@ -18,8 +18,8 @@
 #include <stdatomic.h>
 
 typedef struct {
-    PyInterpreterState *interp;  /* the caller's, captured with the GIL held */
-    atomic_int failed;           /* a loop raised on some thread */
+    PyInterpreterState *interp; /* the caller's, captured with the GIL held */
+    atomic_int failed;          /* a loop raised on some thread */
 } numext_worker_errors;
 
 /* GIL held. */
