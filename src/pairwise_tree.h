@@ -18,8 +18,7 @@ void numext_tree_collect_leaves(int tree, npy_intp start, npy_intp n, npy_intp t
 /* The sum of a node of n elements from its leaves' sums (leaves[*next], ...,
  * consumed in order). */
 void numext_tree_combine_leaves(const numext_sum_kernel *k, npy_intp n, npy_intp target,
-                                const numext_sum_acc *leaves, npy_intp *next,
-                                numext_sum_acc *out);
+                                const numext_sum_acc *leaves, npy_intp *next, numext_sum_acc *out);
 
 /* The same for rows of ncols column sums (row i of `rows`: leaf i), in place;
  * returns the row that holds the node's sums. */
