@@ -10,6 +10,7 @@
  *   SUM_OUT     integers: the result type
  *   SUM_HALF    defined for float16 (stored as npy_half, summed in float)
  *   SUM_BOOL    defined for bool (each element counts as 0 or 1)
+ *   SUM_LONG_DOUBLE  defined for long double and its complex
  * Everything is #undef'd at the end.
  */
 #define PS_CAT_(a, b) a##b
@@ -53,6 +54,22 @@ static inline void PS_FN(store_value)(char *out, PS_ACC v)
     *(npy_half *)out = npy_float_to_half(0.0f + v);
 #else
     *(PS_COL_T *)out = (PS_COL_T)((PS_ACC)0 + v);
+#endif
+}
+
+/* left + right where two nodes of the tree meet, with left's NaN when both
+ * are NaN (NaNs of opposite sign: the result's sign). x86's addsd keeps its
+ * first operand's NaN, but GCC takes + as commutative and may emit right +
+ * left, differently in each function, inlined copy and SIMD clone: the sign
+ * then hung on the path (one thread: the kernel's recursion; more: the tree
+ * combine). x87 long double keeps the NaN with the larger significand
+ * whatever the order: added as is. */
+static inline __attribute__((always_inline)) PS_ACC PS_FN(add_nodes)(PS_ACC left, PS_ACC right)
+{
+#if defined(SUM_LONG_DOUBLE) && (defined(__x86_64__) || defined(__i386__))
+    return left + right;
+#else
+    return isnan(left) ? left : left + right;
 #endif
 }
 
@@ -105,10 +122,10 @@ static void PS_FN(cols_combine)(void *left, const void *right, npy_intp ncols)
 static void PS_FN(combine)(numext_sum_acc *left, const numext_sum_acc *right)
 {
 #if PS_COMPONENTS == 2
-    left->SUM_FIELD[0] = left->SUM_FIELD[0] + right->SUM_FIELD[0];
-    left->SUM_FIELD[1] = left->SUM_FIELD[1] + right->SUM_FIELD[1];
+    left->SUM_FIELD[0] = PS_FN(add_nodes)(left->SUM_FIELD[0], right->SUM_FIELD[0]);
+    left->SUM_FIELD[1] = PS_FN(add_nodes)(left->SUM_FIELD[1], right->SUM_FIELD[1]);
 #else
-    left->SUM_FIELD = left->SUM_FIELD + right->SUM_FIELD;
+    left->SUM_FIELD = PS_FN(add_nodes)(left->SUM_FIELD, right->SUM_FIELD);
 #endif
 }
 
@@ -142,3 +159,4 @@ static void PS_FN(store)(const numext_sum_acc *acc, char *out)
 #undef SUM_OUT
 #undef SUM_HALF
 #undef SUM_BOOL
+#undef SUM_LONG_DOUBLE

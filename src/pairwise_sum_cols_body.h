@@ -28,7 +28,7 @@ static inline void PS_FN(cols_add_rows)(PS_ACC *restrict left, const PS_ACC *res
                                         npy_intp ncols)
 {
     for (npy_intp c = 0; c < ncols; c++) {
-        left[c] = left[c] + right[c];
+        left[c] = PS_FN(add_nodes)(left[c], right[c]);
     }
 }
 

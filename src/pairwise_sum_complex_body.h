@@ -45,8 +45,8 @@ static void PS_FN(pairwise)(const char *a, npy_intp m, npy_intp stride, PS_ACC *
     PS_ACC rr1, ri1, rr2, ri2;
     PS_FN(pairwise)(a, m2, stride, &rr1, &ri1);
     PS_FN(pairwise)(a + m2 * stride, m - m2, stride, &rr2, &ri2);
-    *rr = rr1 + rr2;
-    *ri = ri1 + ri2;
+    *rr = PS_FN(add_nodes)(rr1, rr2);
+    *ri = PS_FN(add_nodes)(ri1, ri2);
 }
 
 static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc)

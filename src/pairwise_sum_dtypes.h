@@ -135,6 +135,7 @@
 #define SUM_T npy_longdouble
 #define SUM_ACC npy_longdouble
 #define SUM_FIELD as_longdouble
+#define SUM_LONG_DOUBLE
 #include SUM_EXPAND
 
 #define SUM_NAME cfloat
@@ -162,4 +163,5 @@
 #define SUM_T npy_longdouble
 #define SUM_ACC npy_longdouble
 #define SUM_FIELD as_clongdouble
+#define SUM_LONG_DOUBLE
 #include SUM_EXPAND

@@ -45,3 +45,4 @@
 #undef SUM_OUT
 #undef SUM_HALF
 #undef SUM_BOOL
+#undef SUM_LONG_DOUBLE

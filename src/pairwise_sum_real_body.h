@@ -42,7 +42,8 @@ NUMEXT_SIMD_CLONES static PS_ACC PS_FN(pairwise)(const char *a, npy_intp n, npy_
                                                     : PS_FN(block)(a, n, stride);
     }
     npy_intp n2 = numext_sum_tree_split(NUMEXT_TREE_REAL, n);
-    return PS_FN(pairwise)(a, n2, stride) + PS_FN(pairwise)(a + n2 * stride, n - n2, stride);
+    return PS_FN(add_nodes)(PS_FN(pairwise)(a, n2, stride),
+                            PS_FN(pairwise)(a + n2 * stride, n - n2, stride));
 }
 
 static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc)
