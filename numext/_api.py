@@ -10,7 +10,7 @@ import numpy._core.fromnumeric as _fromnumeric
 from numpy.lib.array_utils import normalize_axis_index
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from ._numext import RELEASE_GIL_MIN_BYTES, double_pixels, parallel_sum
+from ._numext import RELEASE_GIL_MIN_BYTES, SUM_LOOP_CACHE_MAX, double_pixels, parallel_sum
 from ._reduction_args import (
     NoValue,
     check_out,
@@ -264,6 +264,6 @@ def _loop_dtype(in_dtype: np.dtype[Any], dtype: Any, out: NDArray[Any] | None) -
     loop: np.dtype[Any] = np.add.resolve_dtypes(
         (out_dtype, in_dtype, None), casting="unsafe", reduction=True, **kwargs
     )[0]
-    if given is not _UNCACHED and len(_LOOPS) < 512:
+    if given is not _UNCACHED and len(_LOOPS) < SUM_LOOP_CACHE_MAX:
         _LOOPS[key] = loop
     return loop

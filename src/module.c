@@ -134,7 +134,9 @@ static int add_ufunc(PyObject *module, const char *name, PyObject *ufunc)
         Py_DECREF(ufunc);
         return -1;
     }
-    /* __module__ lets pickle (dask's process workers) find it by name. */
+    /* As a module attribute, pickle (dask's process workers) finds the ufunc:
+     * NumPy pickles a ufunc by name and pickle.whichmodule searches the
+     * loaded modules for it. */
     if (PyModule_AddObjectRef(module, name, ufunc) < 0) {
         Py_DECREF(ufunc);
         return -1;
@@ -177,7 +179,8 @@ static int module_exec(PyObject *module)
         PyModule_AddIntConstant(module, "TASK_MIN_BYTES", (long)NUMEXT_TASK_MIN_BYTES) < 0 ||
         PyModule_AddIntConstant(module, "RELEASE_GIL_MIN_BYTES",
                                 (long)NUMEXT_RELEASE_GIL_MIN_BYTES) < 0 ||
-        PyModule_AddIntConstant(module, "MAX_THREADS", NUMEXT_POOL_MAX_THREADS) < 0) {
+        PyModule_AddIntConstant(module, "MAX_THREADS", NUMEXT_POOL_MAX_THREADS) < 0 ||
+        PyModule_AddIntConstant(module, "SUM_LOOP_CACHE_MAX", NUMEXT_SUM_LOOP_CACHE_MAX) < 0) {
         return -1;
     }
     return 0;

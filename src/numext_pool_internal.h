@@ -12,10 +12,7 @@
 #include <time.h>
 
 #include "numext_pool.h"
-
-#ifndef NUMEXT_POOL_SPIN_US
-#define NUMEXT_POOL_SPIN_US 50.0
-#endif
+#include "numext_tuning.h" /* NUMEXT_POOL_SPIN_US */
 
 /* One numext_pool_run call; lives on its caller's stack. */
 typedef struct pool_job {

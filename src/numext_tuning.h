@@ -1,7 +1,11 @@
 /*
- * When a kernel goes parallel, and how finely it splits. Figures measured on
- * the 2-core AMD EPYC (Zen 4) development machine with bench/threshold.py;
- * see README "Thresholds" for the table they come from.
+ * numext's tuning constants, all in one place: when a kernel goes parallel,
+ * how finely it splits, how the column kernels read and how long a worker
+ * spins. The thresholds were measured on the 2-core AMD EPYC (Zen 4)
+ * development machine with tools/measure_threshold.py; see README
+ * "Thresholds" for the table they come from. Python reads the ones it needs
+ * from the module's constants (module.c). Those in #ifndef can be overridden
+ * with -D (NUMEXT_CFLAGS) to measure another value.
  */
 #ifndef NUMEXT_TUNING_H
 #define NUMEXT_TUNING_H
@@ -40,6 +44,33 @@
 #ifndef NUMEXT_THREAD_BUFFER_MAX_BYTES
 #define NUMEXT_THREAD_BUFFER_MAX_BYTES ((size_t)1024 * 1024)
 #endif
+
+/* The column kernels (pairwise_sum_cols_body.h): rows a lane reads in one
+ * pass, and the row length from which a leaf reads its rows lane by lane
+ * rather than in order. */
+#ifndef NUMEXT_COLS_PASS_ROWS
+#define NUMEXT_COLS_PASS_ROWS 8
+#endif
+#ifndef NUMEXT_COLS_LANE_MIN_BYTES
+#define NUMEXT_COLS_LANE_MIN_BYTES 1536
+#endif
+
+/* Padding, in cache lines, after each row of a column kernel's workspace, so
+ * that rows are never a multiple of 4 KiB apart (they would compete for the
+ * same L1 sets); 3 lines measured best on rows read in order. */
+#ifndef NUMEXT_ACC_PAD_LINES
+#define NUMEXT_ACC_PAD_LINES 3
+#endif
+
+/* How long a pool worker spins after a job before it sleeps (microseconds),
+ * so back-to-back calls find it awake (numext_pool_internal.h). */
+#ifndef NUMEXT_POOL_SPIN_US
+#define NUMEXT_POOL_SPIN_US 50.0
+#endif
+
+/* numext.sum's cache of resolved loops (numext/_api.py, via the module
+ * constant SUM_LOOP_CACHE_MAX): keys kept at most. */
+#define NUMEXT_SUM_LOOP_CACHE_MAX 512
 
 #define NUMEXT_CACHE_LINE 64
 

@@ -1,6 +1,6 @@
 /*
- * The parallel_sum gufunc, signature (n)->(): registration, the per-dtype
- * kernel table, and the loop that shares the work out.
+ * The parallel_sum gufunc, signature (n)->(): registration, the kernel table
+ * (expanded from pairwise_sum_dtypes.h), and the loop that shares the work out.
  *
  * NumPy calls the loop once with dimensions [N, n] and steps
  * [in_outer, out_outer, in_core]. The loop
@@ -29,76 +29,33 @@
 
 /* ---- the dtype table ---------------------------------------------------- */
 
-NUMEXT_DEFINE_INT_SUM(sum_bool, npy_bool, npy_long, NUMEXT_BOOL_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_byte, npy_byte, npy_long, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_ubyte, npy_ubyte, npy_ulong, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_short, npy_short, npy_long, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_ushort, npy_ushort, npy_ulong, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_int, npy_int, npy_long, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_uint, npy_uint, npy_ulong, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_long, npy_long, npy_long, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_ulong, npy_ulong, npy_ulong, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_longlong, npy_longlong, npy_longlong, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_INT_SUM(sum_ulonglong, npy_ulonglong, npy_ulonglong, NUMEXT_INT_VALUE)
-NUMEXT_DEFINE_REAL_SUM(sum_half, npy_half, npy_float, f, NUMEXT_LOAD_HALF, NUMEXT_STORE_HALF)
-NUMEXT_DEFINE_REAL_SUM(sum_float, npy_float, npy_float, f, NUMEXT_LOAD_SCALAR, NUMEXT_STORE_SCALAR)
-NUMEXT_DEFINE_REAL_SUM(sum_double, npy_double, npy_double, d, NUMEXT_LOAD_SCALAR,
-                       NUMEXT_STORE_SCALAR)
-NUMEXT_DEFINE_REAL_SUM(sum_longdouble, npy_longdouble, npy_longdouble, g, NUMEXT_LOAD_SCALAR,
-                       NUMEXT_STORE_SCALAR)
-NUMEXT_DEFINE_COMPLEX_SUM(sum_cfloat, npy_float, cf)
-NUMEXT_DEFINE_COMPLEX_SUM(sum_cdouble, npy_double, cd)
-NUMEXT_DEFINE_COMPLEX_SUM(sum_clongdouble, npy_longdouble, cg)
+/* The kernels, one set per dtype (pairwise_sum_body.h) ... */
+#define SUM_EXPAND "pairwise_sum_body.h"
+#include "pairwise_sum_dtypes.h"
+#undef SUM_EXPAND
 
-#define KERNEL(tree, name, T, ACC)                                                          \
-    {tree, sizeof(T), sizeof(ACC), name##_partial, name##_cols_partial, name##_cols_work,     \
-     name##_cols_combine, name##_cols_store, name##_combine, name##_store}
-#define INT_KERNEL(name, T) KERNEL(NUMEXT_TREE_REAL, name, T, npy_uint64)
-#define REAL_KERNEL(name, T, ACC) KERNEL(NUMEXT_TREE_REAL, name, T, ACC)
-#define COMPLEX_KERNEL(name, R) KERNEL(NUMEXT_TREE_COMPLEX, name, R[2], R[2])
-
-/* In the order NumPy's type search tries them: the first loop an input can be
- * cast to safely wins, which gives np.sum's result dtypes (bool and signed
- * ints -> int64, unsigned -> uint64, floats and complex keep theirs). */
+/* ... and the table, in pairwise_sum_dtypes.h's order (NumPy's type search). */
 static const numext_sum_kernel kernels[] = {
-    INT_KERNEL(sum_bool, npy_bool),          INT_KERNEL(sum_byte, npy_byte),
-    INT_KERNEL(sum_ubyte, npy_ubyte),        INT_KERNEL(sum_short, npy_short),
-    INT_KERNEL(sum_ushort, npy_ushort),      INT_KERNEL(sum_int, npy_int),
-    INT_KERNEL(sum_uint, npy_uint),          INT_KERNEL(sum_long, npy_long),
-    INT_KERNEL(sum_ulong, npy_ulong),        INT_KERNEL(sum_longlong, npy_longlong),
-    INT_KERNEL(sum_ulonglong, npy_ulonglong), REAL_KERNEL(sum_half, npy_half, npy_float),
-    REAL_KERNEL(sum_float, npy_float, npy_float),
-    REAL_KERNEL(sum_double, npy_double, npy_double),
-    REAL_KERNEL(sum_longdouble, npy_longdouble, npy_longdouble),
-    COMPLEX_KERNEL(sum_cfloat, npy_float),
-    COMPLEX_KERNEL(sum_cdouble, npy_double), COMPLEX_KERNEL(sum_clongdouble, npy_longdouble),
-};
-
-static const char kernel_types[] = {
-    NPY_BOOL,   NPY_LONG,      NPY_BYTE,       NPY_LONG,       NPY_UBYTE,       NPY_ULONG,
-    NPY_SHORT,  NPY_LONG,      NPY_USHORT,     NPY_ULONG,      NPY_INT,         NPY_LONG,
-    NPY_UINT,   NPY_ULONG,     NPY_LONG,       NPY_LONG,       NPY_ULONG,       NPY_ULONG,
-    NPY_LONGLONG, NPY_LONGLONG, NPY_ULONGLONG, NPY_ULONGLONG,  NPY_HALF,        NPY_HALF,
-    NPY_FLOAT,  NPY_FLOAT,     NPY_DOUBLE,     NPY_DOUBLE,     NPY_LONGDOUBLE,  NPY_LONGDOUBLE,
-    NPY_CFLOAT, NPY_CFLOAT,    NPY_CDOUBLE,    NPY_CDOUBLE,    NPY_CLONGDOUBLE, NPY_CLONGDOUBLE,
+#define SUM_EXPAND "pairwise_sum_entry.h"
+#include "pairwise_sum_dtypes.h"
+#undef SUM_EXPAND
 };
 
 #define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
-_Static_assert(sizeof(kernel_types) == 2 * NKERNELS, "one (in, out) pair per kernel");
 
 /* ---- sharing the work out ------------------------------------------------ */
 
 typedef struct {
-    const numext_sum_kernel *k;
+    const numext_sum_kernel *kernel;
     const char *in;
     char *out;
     npy_intp nouter, n, in_outer, out_outer, in_core;
-    npy_intp unit_items;     /* outer items per unit: 1 row, or a batch of columns */
-    npy_intp stack_items;    /* columns per batch whose workspace fits the stack */
-    npy_intp units;          /* ceil(nouter / unit_items) */
-    npy_intp units_per_task; /* whole-core tasks */
-    npy_intp chunk;          /* > 0: rows are summed as np.sum's buffers of this many */
-    npy_intp nleaves;        /* > 1: each unit's core is cut into tree leaves */
+    npy_intp group_items;     /* outer items per group: 1 row, or a batch of columns */
+    npy_intp stack_items;     /* columns per batch whose workspace fits the stack */
+    npy_intp ngroups;         /* ceil(nouter / group_items) */
+    npy_intp groups_per_task; /* whole-core tasks */
+    npy_intp chunk;           /* > 0: rows are summed as np.sum's buffers of this many */
+    npy_intp nleaves;         /* > 1: each group's core is cut into tree leaves */
     npy_intp leaves_per_task;
     npy_intp *leaf_start, *leaf_len;
     numext_sum_acc *partials; /* rows: [item * nleaves + leaf] */
@@ -135,14 +92,14 @@ static npy_intp cols_batch(const numext_sum_kernel *k, npy_intp ncols, npy_intp 
 }
 
 /* Column sums of outer items [lo, hi) over core elements [start, start + len),
- * unit_items at a time (stack_items when no larger workspace is to be had). */
+ * group_items at a time (stack_items when no larger workspace is to be had). */
 static void sum_cols(const sum_job *job, npy_intp lo, npy_intp hi, const char *base, npy_intp len,
                      npy_intp leaf)
 {
-    const numext_sum_kernel *k = job->k;
+    const numext_sum_kernel *k = job->kernel;
     _Alignas(64) char stack_work[NUMEXT_COLS_STACK_BYTES];
     void *work = stack_work;
-    npy_intp width = job->unit_items;
+    npy_intp width = job->group_items;
     const size_t need = k->cols_work(width, len);
     if (need > sizeof stack_work) {
         work = numext_thread_buffer(NUMEXT_BUF_COLS_WORKSPACE, need);
@@ -179,7 +136,7 @@ static void add_chunk(const numext_sum_kernel *k, numext_sum_acc *s, char *out, 
 /* One whole row into out: one pairwise tree, or one per chunk added in order. */
 static void sum_row(const sum_job *job, const char *row, char *out)
 {
-    const numext_sum_kernel *k = job->k;
+    const numext_sum_kernel *k = job->kernel;
     numext_sum_acc s;
     if (job->chunk == 0) {
         k->partial(row, job->n, job->in_core, &s);
@@ -198,17 +155,16 @@ static void sum_row(const sum_job *job, const char *row, char *out)
 static void sum_range(const sum_job *job, npy_intp lo, npy_intp hi, npy_intp start, npy_intp len,
                       npy_intp leaf)
 {
-    const numext_sum_kernel *k = job->k;
+    const numext_sum_kernel *k = job->kernel;
     const char *base = job->in + start * job->in_core;
-    if (job->unit_items > 1) {
+    if (job->group_items > 1) {
         sum_cols(job, lo, hi, base, len, leaf);
         return;
     }
     for (npy_intp i = lo; i < hi; i++) {
         if (job->partials == NULL) {
             sum_row(job, base + i * job->in_outer, job->out + i * job->out_outer);
-        }
-        else {
+        } else {
             k->partial(base + i * job->in_outer, len, job->in_core,
                        &job->partials[i * job->nleaves + leaf]);
         }
@@ -219,23 +175,24 @@ static void whole_core_task(void *arg, size_t task, int thread_index)
 {
     (void)thread_index;
     const sum_job *job = arg;
-    npy_intp lo = (npy_intp)task * job->units_per_task * job->unit_items;
-    npy_intp hi = lo + job->units_per_task * job->unit_items;
+    npy_intp lo = (npy_intp)task * job->groups_per_task * job->group_items;
+    npy_intp hi = lo + job->groups_per_task * job->group_items;
     sum_range(job, lo, hi < job->nouter ? hi : job->nouter, 0, job->n, 0);
 }
 
-/* Leaves [task * leaves_per_task, ...) of the (unit, leaf) grid, in order. */
+/* Leaves [task * leaves_per_task, ...) of the (group, leaf) grid, in order. */
 static void leaf_task(void *arg, size_t task, int thread_index)
 {
     (void)thread_index;
     const sum_job *job = arg;
-    const npy_intp total = job->units * job->nleaves;
+    const npy_intp total = job->ngroups * job->nleaves;
     const npy_intp first = (npy_intp)task * job->leaves_per_task;
-    const npy_intp end = first + job->leaves_per_task < total ? first + job->leaves_per_task : total;
+    const npy_intp end =
+        first + job->leaves_per_task < total ? first + job->leaves_per_task : total;
     for (npy_intp idx = first; idx < end; idx++) {
-        npy_intp unit = idx / job->nleaves, leaf = idx % job->nleaves;
-        npy_intp lo = unit * job->unit_items;
-        npy_intp hi = lo + job->unit_items < job->nouter ? lo + job->unit_items : job->nouter;
+        npy_intp group = idx / job->nleaves, leaf = idx % job->nleaves;
+        npy_intp lo = group * job->group_items;
+        npy_intp hi = lo + job->group_items < job->nouter ? lo + job->group_items : job->nouter;
         sum_range(job, lo, hi, job->leaf_start[leaf], job->leaf_len[leaf], leaf);
     }
 }
@@ -253,7 +210,7 @@ static void collect_row_leaves(sum_job *job, npy_intp target)
     npy_intp start = 0;
     do {
         const npy_intp len = job->n - start < chunk ? job->n - start : chunk;
-        numext_tree_collect_leaves(job->k->tree, start, len, target, job->leaf_start,
+        numext_tree_collect_leaves(job->kernel->tree, start, len, target, job->leaf_start,
                                    job->leaf_len, &job->nleaves);
         start += chunk;
     } while (start < job->n);
@@ -264,7 +221,7 @@ static void collect_row_leaves(sum_job *job, npy_intp target)
 static void combine_row(const sum_job *job, const numext_sum_acc *leaves, npy_intp target,
                         char *out)
 {
-    const numext_sum_kernel *k = job->k;
+    const numext_sum_kernel *k = job->kernel;
     const npy_intp chunk = row_chunk(job);
     npy_intp next = 0, start = 0;
     do {
@@ -273,8 +230,7 @@ static void combine_row(const sum_job *job, const numext_sum_acc *leaves, npy_in
         numext_tree_combine_leaves(k, len, target, leaves, &next, &s);
         if (job->chunk > 0) {
             add_chunk(k, &s, out, start == 0);
-        }
-        else {
+        } else {
             k->store(&s, out);
         }
         start += chunk;
@@ -283,10 +239,11 @@ static void combine_row(const sum_job *job, const numext_sum_acc *leaves, npy_in
 
 static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
 {
-    const numext_sum_kernel *k = job->k;
-    npy_intp leaves_per_unit = ((npy_intp)ntasks + job->units - 1) / job->units;
-    npy_intp min_leaf = (npy_intp)(NUMEXT_TASK_MIN_BYTES / (size_t)(k->itemsize * job->unit_items));
-    npy_intp target = (job->n + leaves_per_unit - 1) / leaves_per_unit;
+    const numext_sum_kernel *k = job->kernel;
+    npy_intp leaves_per_group = ((npy_intp)ntasks + job->ngroups - 1) / job->ngroups;
+    npy_intp min_leaf =
+        (npy_intp)(NUMEXT_TASK_MIN_BYTES / (size_t)(k->itemsize * job->group_items));
+    npy_intp target = (job->n + leaves_per_group - 1) / leaves_per_group;
     if (target < min_leaf) {
         target = min_leaf;
     }
@@ -297,7 +254,7 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     const npy_intp chunk = row_chunk(job);
     const npy_intp cap = (job->n + chunk - 1) / chunk * numext_tree_max_leaves(chunk, target);
     const size_t leaves_bytes = ((size_t)cap * 2 * sizeof(npy_intp) + 63) / 64 * 64;
-    const size_t sums_bytes = job->unit_items > 1
+    const size_t sums_bytes = job->group_items > 1
                                   ? (size_t)cap * (size_t)job->nouter * (size_t)k->accsize
                                   : (size_t)cap * (size_t)job->nouter * sizeof(numext_sum_acc);
     char *block = numext_thread_buffer(NUMEXT_BUF_SPLIT_PARTIALS, leaves_bytes + sums_bytes);
@@ -313,60 +270,87 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     job->leaf_start = (npy_intp *)block;
     job->leaf_len = job->leaf_start + cap;
     collect_row_leaves(job, target);
-    if (job->unit_items > 1) {
+    if (job->group_items > 1) {
         job->col_partials = block + leaves_bytes;
-    }
-    else {
+    } else {
         job->partials = (numext_sum_acc *)(block + leaves_bytes);
     }
-    const npy_intp total = job->units * job->nleaves;
+    const npy_intp total = job->ngroups * job->nleaves;
     job->leaves_per_task = (total + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
     numext_parallel_for((size_t)((total + job->leaves_per_task - 1) / job->leaves_per_task),
                         leaf_task, job, nthreads);
-    if (job->unit_items > 1) {
+    if (job->group_items > 1) {
         npy_intp next = 0;
-        npy_intp root = numext_tree_combine_leaf_rows(k, job->col_partials, job->nouter, job->n,
-                                                      target, &next);
+        npy_intp root =
+            numext_tree_combine_leaf_rows(k, job->col_partials, job->nouter, job->n, target, &next);
         k->cols_store(job->col_partials + (size_t)root * (size_t)job->nouter * (size_t)k->accsize,
                       job->nouter, job->out, job->out_outer);
-    }
-    else {
+    } else {
         for (npy_intp i = 0; i < job->nouter; i++) {
-            combine_row(job, job->partials + i * job->nleaves, target, job->out + i * job->out_outer);
+            combine_row(job, job->partials + i * job->nleaves, target,
+                        job->out + i * job->out_outer);
         }
     }
     free(owned);
+}
+
+/* How the outer items are grouped: adjacent columns (a sum along a strided
+ * axis) in batches summed together, else row by row, each row one buffer at
+ * a time where NumPy sums so. */
+static void plan_groups(sum_job *job)
+{
+    const numext_sum_kernel *k = job->kernel;
+    if (k->cols_partial != NULL && job->in_outer == k->itemsize && job->nouter > 1 &&
+        job->in_core != k->itemsize) {
+        job->stack_items = cols_batch(k, job->nouter, job->n, NUMEXT_COLS_STACK_BYTES);
+        if (job->stack_items >= 2) {
+            job->group_items = cols_batch(k, job->nouter, job->n, NUMEXT_COLS_WORK_MAX_BYTES);
+            if (job->group_items < job->stack_items) {
+                job->group_items = job->stack_items;
+            }
+        }
+    } else if (job->nouter == 1 || job->in_outer == 0 ||
+               llabs((long long)job->in_core) <= llabs((long long)job->in_outer)) {
+        /* The core is NumPy's inner loop (np.sum sums it pairwise, not row
+         * after row): NumPy may add it one buffer at a time. */
+        const npy_intp chunk = numext_sum_chunk(k->in_type);
+        job->chunk = chunk > 0 && job->n > chunk ? chunk : 0;
+    }
+    job->ngroups = (job->nouter + job->group_items - 1) / job->group_items;
+}
+
+/* Whole groups shared out to ntasks tasks. */
+static void run_whole_cores(sum_job *job, int nthreads, size_t ntasks)
+{
+    if (job->group_items > 1) {
+        /* Column batches in a multiple of the task count, all the same size. */
+        const npy_intp nt = (npy_intp)ntasks;
+        const npy_intp rounded = (job->ngroups + nt - 1) / nt * nt;
+        job->group_items = (job->nouter + rounded - 1) / rounded;
+        job->ngroups = (job->nouter + job->group_items - 1) / job->group_items;
+    }
+    job->groups_per_task = (job->ngroups + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+    size_t tasks = (size_t)((job->ngroups + job->groups_per_task - 1) / job->groups_per_task);
+    numext_parallel_for(tasks, whole_core_task, job, nthreads);
 }
 
 static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
                      void *loop_data)
 {
     const numext_sum_kernel *k = loop_data;
-    sum_job job = {.k = k, .in = args[0], .out = args[1], .nouter = dimensions[0],
-                   .n = dimensions[1], .in_outer = steps[0], .out_outer = steps[1],
-                   .in_core = steps[2], .unit_items = 1};
+    sum_job job = {.kernel = k,
+                   .in = args[0],
+                   .out = args[1],
+                   .nouter = dimensions[0],
+                   .n = dimensions[1],
+                   .in_outer = steps[0],
+                   .out_outer = steps[1],
+                   .in_core = steps[2],
+                   .group_items = 1};
     if (job.nouter <= 0) {
         return;
     }
-    /* Adjacent columns (a sum along a strided axis) are summed together. */
-    if (k->cols_partial != NULL && job.in_outer == k->itemsize && job.nouter > 1 &&
-        job.in_core != k->itemsize) {
-        job.stack_items = cols_batch(k, job.nouter, job.n, NUMEXT_COLS_STACK_BYTES);
-        if (job.stack_items >= 2) {
-            job.unit_items = cols_batch(k, job.nouter, job.n, NUMEXT_COLS_WORK_MAX_BYTES);
-            if (job.unit_items < job.stack_items) {
-                job.unit_items = job.stack_items;
-            }
-        }
-    }
-    else if (job.nouter == 1 || job.in_outer == 0 ||
-             llabs((long long)job.in_core) <= llabs((long long)job.in_outer)) {
-        /* The core is NumPy's inner loop (np.sum sums it pairwise, not row
-         * after row): NumPy may add it one buffer at a time. */
-        const npy_intp chunk = numext_sum_chunk(kernel_types[2 * (k - kernels)]);
-        job.chunk = chunk > 0 && job.n > chunk ? chunk : 0;
-    }
-    job.units = (job.nouter + job.unit_items - 1) / job.unit_items;
+    plan_groups(&job);
     const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
 
     PyThreadState *saved = NULL;
@@ -377,20 +361,9 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
     const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
     if (ntasks <= 1) {
         sum_range(&job, 0, job.nouter, 0, job.n, 0);
-    }
-    else if ((size_t)job.units >= ntasks) {
-        if (job.unit_items > 1) {
-            /* Column batches in a multiple of the task count, all the same size. */
-            const npy_intp nt = (npy_intp)ntasks;
-            const npy_intp units = (job.units + nt - 1) / nt * nt;
-            job.unit_items = (job.nouter + units - 1) / units;
-            job.units = (job.nouter + job.unit_items - 1) / job.unit_items;
-        }
-        job.units_per_task = (job.units + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
-        size_t tasks = (size_t)((job.units + job.units_per_task - 1) / job.units_per_task);
-        numext_parallel_for(tasks, whole_core_task, &job, nthreads);
-    }
-    else {
+    } else if ((size_t)job.ngroups >= ntasks) {
+        run_whole_cores(&job, nthreads, ntasks);
+    } else {
         run_split_core(&job, nthreads, ntasks);
     }
     if (saved != NULL) {
@@ -400,6 +373,7 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
 
 static PyUFuncGenericFunction loop_funcs[NKERNELS];
 static void *loop_data_ptrs[NKERNELS];
+static char loop_types[2 * NKERNELS]; /* (in, out) per kernel */
 
 static const char parallel_sum_doc[] =
     "parallel_sum(x, /, out=None, *, axis=-1, axes=None, keepdims=False, casting='same_kind', "
@@ -429,8 +403,10 @@ PyObject *numext_make_parallel_sum(void)
     for (size_t i = 0; i < NKERNELS; i++) {
         loop_funcs[i] = sum_loop;
         loop_data_ptrs[i] = (void *)&kernels[i];
+        loop_types[2 * i] = (char)kernels[i].in_type;
+        loop_types[2 * i + 1] = (char)kernels[i].out_type;
     }
-    return PyUFunc_FromFuncAndDataAndSignature(loop_funcs, loop_data_ptrs, (char *)kernel_types,
+    return PyUFunc_FromFuncAndDataAndSignature(loop_funcs, loop_data_ptrs, loop_types,
                                                (int)NKERNELS, 1, 1, PyUFunc_None, "parallel_sum",
                                                parallel_sum_doc, 0, "(n)->()");
 }

@@ -132,10 +132,15 @@ def test_rows_and_whole(dtype, layout, threads):
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_nan_signs(layout):
+    # Two NaNs of opposite sign: in different buffers, and in the two halves
+    # of the pairwise tree (where NumPy keeps the left one's sign). Deeper in
+    # the tree NumPy's wheel keeps the left NaN at even levels and the right
+    # one at odd levels (how its compiler inlined the recursion); numext keeps
+    # the left one at every level (tests/test_sum_nan_order.py).
     x = _values("f8", 3 * B + 5)
-    x[5], x[B + 3] = -np.nan, np.nan
+    x[5], x[2 * B + 3] = -np.nan, np.nan
     y = x.copy()
-    y[5], y[B + 3] = np.nan, -np.nan
+    y[5], y[2 * B + 3] = np.nan, -np.nan
     for arr in (x, y, x.reshape(1, -1)):
         v = _layout(arr, layout)
         assert_bits(numext.parallel_sum(v), np.sum(v, axis=-1))

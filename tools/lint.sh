@@ -16,8 +16,6 @@ clang_format=${CLANG_FORMAT:-clang-format}
 not_yet_formatted=(
     src/double_pixels.c
     src/double_pixels_kernels.h
-    src/pairwise_sum_kernels.h
-    src/parallel_sum.c
     src/simd_clones.h
     src/module.c
 )

@@ -1,0 +1,110 @@
+/*
+ * Integers and bool: sums modulo 2^64 in npy_uint64 (order does not matter).
+ * Included by pairwise_sum_body.h (no include guard), which defines PS_FN;
+ * SUM_T is the element type, SUM_OUT the result type, SUM_BOOL defined for
+ * bool.
+ */
+
+/* The element as a count. */
+static inline __attribute__((always_inline)) npy_uint64 PS_FN(value)(SUM_T x)
+{
+#ifdef SUM_BOOL
+    return (npy_uint64)(x != 0);
+#else
+    return (npy_uint64)x;
+#endif
+}
+
+NUMEXT_SIMD_CLONES static npy_uint64 PS_FN(total)(const char *a, npy_intp n, npy_intp stride)
+{
+    npy_uint64 s = 0;
+    if (stride == (npy_intp)sizeof(SUM_T)) {
+        const SUM_T *x = (const SUM_T *)a;
+        for (npy_intp i = 0; i < n; i++) {
+            s += PS_FN(value)(x[i]);
+        }
+    } else {
+        for (npy_intp i = 0; i < n; i++) {
+            s += PS_FN(value)(*(const SUM_T *)(a + i * stride));
+        }
+    }
+    return s;
+}
+
+static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc)
+{
+    acc->as_uint64 = PS_FN(total)(a, n, stride);
+}
+
+/* s[c] += column c over nrows rows rs bytes apart: the accumulators are read
+ * and written once per nrows rows. Inlined with constant nrows. */
+static inline __attribute__((always_inline)) void
+PS_FN(cols_pass)(npy_uint64 *restrict s, const char *p, npy_intp rs, npy_intp ncols, int nrows)
+{
+    for (npy_intp c = 0; c < ncols; c++) {
+        npy_uint64 v = s[c];
+        for (int j = 0; j < nrows; j++) {
+            v += PS_FN(value)(((const SUM_T *)(p + j * rs))[c]);
+        }
+        s[c] = v;
+    }
+}
+
+/* ncols adjacent columns, a few rows at a time (order is free for integers). */
+NUMEXT_SIMD_CLONES static void PS_FN(cols_block)(const char *a, npy_intp ncols, npy_intp n,
+                                                 npy_intp rs, npy_uint64 *restrict s)
+{
+    for (npy_intp c = 0; c < ncols; c++) {
+        s[c] = 0;
+    }
+    npy_intp i = 0;
+    for (; i + NUMEXT_COLS_PASS_ROWS <= n; i += NUMEXT_COLS_PASS_ROWS) {
+        PS_FN(cols_pass)(s, a + i * rs, rs, ncols, NUMEXT_COLS_PASS_ROWS);
+    }
+    for (; i < n; i++) {
+        PS_FN(cols_pass)(s, a + i * rs, rs, ncols, 1);
+    }
+}
+
+static size_t PS_FN(cols_work)(npy_intp ncols, npy_intp n)
+{
+    (void)n;
+    return (size_t)ncols * sizeof(npy_uint64);
+}
+
+static void PS_FN(cols_store)(const void *acc, npy_intp ncols, char *out, npy_intp out_stride)
+{
+    const npy_uint64 *s = acc;
+    for (npy_intp c = 0; c < ncols; c++) {
+        *(SUM_OUT *)(out + c * out_stride) = (SUM_OUT)s[c]; /* modulo 2^64, as np.sum wraps */
+    }
+}
+
+static void PS_FN(cols_partial)(const char *a, npy_intp ncols, npy_intp n, npy_intp rs, void *acc,
+                                char *out, npy_intp out_stride, void *work)
+{
+    npy_uint64 *s = acc != NULL ? (npy_uint64 *)acc : (npy_uint64 *)work;
+    PS_FN(cols_block)(a, ncols, n, rs, s);
+    if (acc == NULL) {
+        PS_FN(cols_store)(s, ncols, out, out_stride);
+    }
+}
+
+static void PS_FN(cols_combine)(void *left, const void *right, npy_intp ncols)
+{
+    npy_uint64 *l = left;
+    const npy_uint64 *r = right;
+    for (npy_intp c = 0; c < ncols; c++) {
+        l[c] += r[c];
+    }
+}
+
+static void PS_FN(combine)(numext_sum_acc *left, const numext_sum_acc *right)
+{
+    left->as_uint64 += right->as_uint64;
+}
+
+static void PS_FN(store)(const numext_sum_acc *acc, char *out)
+{
+    *(SUM_OUT *)out = (SUM_OUT)acc->as_uint64; /* modulo 2^64, as np.sum wraps */
+}

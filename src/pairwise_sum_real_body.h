@@ -1,0 +1,52 @@
+/*
+ * Real floats: NumPy's pairwise sum of one strided range. Included by
+ * pairwise_sum_body.h (no include guard), which defines PS_FN, PS_ACC and
+ * PS_FN(load_col).
+ */
+
+/* A leaf of the tree: n <= 128 elements, NumPy's eight accumulators. */
+static inline __attribute__((always_inline)) PS_ACC PS_FN(block)(const char *a, npy_intp n,
+                                                                 npy_intp stride)
+{
+#define PS_AT(i) PS_FN(load_col)((const PS_COL_T *)(a + (i)*stride))
+    if (n < 8) {
+        PS_ACC res = (PS_ACC)-0.0; /* keeps the sum of -0.0 values -0.0, as NumPy */
+        for (npy_intp i = 0; i < n; i++) {
+            res += PS_AT(i);
+        }
+        return res;
+    }
+    PS_ACC r[8];
+    for (int k = 0; k < 8; k++) {
+        r[k] = PS_AT(k);
+    }
+    npy_intp i;
+    for (i = 8; i < n - (n % 8); i += 8) {
+        for (int k = 0; k < 8; k++) {
+            r[k] += PS_AT(i + k);
+        }
+    }
+    PS_ACC res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++) {
+        res += PS_AT(i);
+    }
+    return res;
+#undef PS_AT
+}
+
+NUMEXT_SIMD_CLONES static PS_ACC PS_FN(pairwise)(const char *a, npy_intp n, npy_intp stride)
+{
+    if (n <= 128) {
+        /* the constant stride lets the compiler vectorise the 8 lanes */
+        return stride == (npy_intp)sizeof(PS_COL_T) ? PS_FN(block)(a, n, (npy_intp)sizeof(PS_COL_T))
+                                                    : PS_FN(block)(a, n, stride);
+    }
+    npy_intp n2 = numext_sum_tree_split(NUMEXT_TREE_REAL, n);
+    return PS_FN(add_nodes)(PS_FN(pairwise)(a, n2, stride),
+                            PS_FN(pairwise)(a + n2 * stride, n - n2, stride));
+}
+
+static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc)
+{
+    acc->SUM_FIELD = PS_FN(pairwise)(a, n, stride);
+}
