@@ -186,8 +186,13 @@ def _cast_sum_all(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
         return _cast_sum_run(v.reshape(-1), loop, piece)
     if v.size <= piece:
         return _sum_all(v.astype(loop))
-    step = max(1, piece // (v.size // v.shape[0]))
-    parts = [_cast_sum_all(v[i : i + step], loop, piece) for i in range(0, v.shape[0], step)]
+    step = piece // (v.size // v.shape[0])
+    if step <= 1:
+        # A row alone is larger than a piece: one row at a time (v[i] has one
+        # dimension fewer, so this ends; v[i:i + 1] would recurse for ever).
+        parts = [_cast_sum_all(v[i], loop, piece) for i in range(v.shape[0])]
+    else:
+        parts = [_cast_sum_all(v[i : i + step], loop, piece) for i in range(0, v.shape[0], step)]
     return parallel_sum(np.array(parts))
 
 

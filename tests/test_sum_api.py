@@ -251,6 +251,18 @@ def test_dtype_upcast_does_not_cast_the_whole_input():
         assert peak < 4 * 2**20, f"{loop.__name__}: {peak / 2**20:.1f} MiB allocated (the whole cast is 32+ MiB)"
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64])
+def test_dtype_upcast_of_rows_longer_than_a_cast_piece(dtype):
+    """Rows each longer than the 1 MiB cast piece, not mergeable into one run:
+    summed a row at a time (a fuzz-found RecursionError: the piece was taken
+    as v[i:i + 1], the same shape again, for ever)."""
+    x = np.random.default_rng(3).random((2, 2**19)) > 0.5
+    v = x[:, 1:]
+    assert_same_array(numext.sum(v, dtype=dtype), np.sum(v, dtype=dtype))
+    m = np.random.default_rng(4).random((3, 2**18)).astype(np.float32)[:, 1:]
+    np.testing.assert_allclose(numext.sum(m, dtype=np.float64), np.sum(m, dtype=np.float64), rtol=1e-12)
+
+
 @pytest.mark.parametrize("axis", [0, 1, (0, 1), None])
 def test_dtype_upcast_along_axes_like_np_sum(axis):
     rng = np.random.default_rng(5)
