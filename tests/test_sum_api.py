@@ -15,6 +15,15 @@ from hypothesis import strategies as st
 import numext
 from conftest import assert_same_array
 
+# axis=None over a 2-D view is summed in memory order as NumPy >= 2.3 does;
+# NumPy 2.0-2.2 buffer such views differently: np.sum's value there, not yet
+# its bits (a known gap: README, "Supported versions").
+_LAYOUT_RULE_FROM_NUMPY_2_3 = pytest.mark.xfail(
+    np.lib.NumpyVersion(np.__version__) < "2.3.0",
+    reason="axis=None 2-D layouts follow NumPy >= 2.3's iteration",
+    strict=False,
+)
+
 
 def outcome(fn):
     """('ok', value, warning categories) or ('raise', exception type, categories)."""
@@ -187,6 +196,7 @@ ONE_RUN = {"C", "F", "T", "reversed"}
 
 @pytest.mark.parametrize("dtype", ["f4", "f8", "c8", "c16", "g"])
 @pytest.mark.parametrize("shape", [(3, 100_003), (100_003, 3), (257, 129), (7, 9), (2, 9000), (20000, 2)])
+@_LAYOUT_RULE_FROM_NUMPY_2_3
 def test_axis_none_2d_layouts_like_np_sum(dtype, shape, num_threads):
     """NumPy sums axis=None in memory order: one strided run of memory as one
     pairwise tree (numext.sum: its bits); rows that are not one run a buffer

@@ -16,6 +16,14 @@ import pytest
 import numext
 from conftest import pool_threads
 
+# Which NaN wins where two halves meet was compared with NumPy >= 2.3's one
+# tree; NumPy 2.0-2.2 sum long rows per buffer and keep another NaN there.
+_NAN_RULE_FROM_NUMPY_2_3 = pytest.mark.xfail(
+    np.lib.NumpyVersion(np.__version__) < "2.3.0",
+    reason="NaN sign rule compared with NumPy >= 2.3's whole-row tree",
+    strict=False,
+)
+
 DTYPES = ["f2", "f4", "f8", "c8", "c16"]
 N = 2**20 + 3
 
@@ -48,6 +56,7 @@ def test_same_bits_for_every_thread_count(dtype, shape_axis):
 
 @pytest.mark.parametrize("dtype", ["f2", "f4", "f8"])
 @pytest.mark.parametrize("n", [300, 5000, 2**20])
+@_NAN_RULE_FROM_NUMPY_2_3
 def test_first_half_nan_wins(dtype, n):
     # The issue's example: one NaN in each half of the tree's root.
     for first_negative in (True, False):
