@@ -19,7 +19,7 @@ from ._reduction_args import (
     normalize_axes,
     result_shape,
 )
-from ._sum_paths import reduce_axes, reduce_cast
+from ._sum_paths import reduce_axes, reduce_cast, visited_into_out
 
 # np.sum itself, taken at import: numext.sum hands it the inputs np.sum sends
 # elsewhere (and it stays NumPy's when a test suite swaps np.sum for numext.sum).
@@ -168,6 +168,7 @@ def _sum(a: Any, axis: Any, dtype: Any, out: Any, keepdims: Any, initial: Any, w
                 np.exceptions.ComplexWarning,
                 stacklevel=2,
             )
+        arr = visited_into_out(arr, axes)
     result = _one_call(arr, axes, keep, loop, out)
     if result is None:
         result = _general(arr, axes, keep, loop, out)

@@ -4,7 +4,9 @@
 in memory order, as NumPy's iterator does (np.sum's bits for any layout that
 is one strided run of memory). ``reduce_cast``: the same with the input cast
 to another accumulator dtype, a cache-sized piece at a time, never the whole
-input at once.
+input at once. Where NumPy cuts a view that is not one run of memory into
+buffers across row ends (NumPy <= 2.2, probed at import: _sum_rules.py), so
+does ``_sum_run_in_buffers``: its bits for every layout there.
 """
 
 from __future__ import annotations
@@ -15,11 +17,32 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _sum_rules
 from ._numext import parallel_sum
 
 #: Bytes of cast input summed per piece: fits the L2 cache, and is large
 #: enough that parallel_sum shares it over threads.
 _CAST_PIECE_BYTES = 1 << 20
+
+#: How the running NumPy cuts axis=None over a view that is not one run of
+#: memory (numext/_sum_rules.py, probed once at import): True, into buffers
+#: counted from the start across row ends (NumPy <= 2.2); False, by whole
+#: rows (NumPy >= 2.3).
+_BUFFERS_ACROSS_ROWS = _sum_rules.probe_layout()
+
+#: Whether the running NumPy turns reduced axes of negative stride round
+#: when the sum goes into out= (NumPy 2.0; probed at import, _sum_rules.py).
+_OUT_TURNS_AXES_ROUND = _BUFFERS_ACROSS_ROWS and _sum_rules.probe_out_flips()
+
+
+def visited_into_out(x: NDArray[Any], axes: tuple[int, ...]) -> NDArray[Any]:
+    """x as np.sum visits it when the sum goes into out=: on a NumPy that
+    turns reduced axes of negative stride round then (the order, hence the
+    buffers, change; the elements summed do not), those axes reversed."""
+    if not _OUT_TURNS_AXES_ROUND or all(x.strides[d] >= 0 or x.shape[d] <= 1 for d in axes):
+        return x
+    flip = [slice(None, None, -1) if d in axes and x.strides[d] < 0 else slice(None) for d in range(x.ndim)]
+    return x[tuple(flip)]
 
 
 def reduce_axes(x: NDArray[Any], axes: tuple[int, ...], out: NDArray[Any] | None = None) -> Any:
@@ -98,7 +121,10 @@ def _sum_all(x: NDArray[Any]) -> Any:
     v = _in_memory_order(x)
     if v.ndim == 1:
         return parallel_sum(v)
-    if v.ndim == 2 and v.dtype.kind in "fc" and v.dtype.itemsize > 2 and v.dtype.isnative:
+    floats = v.dtype.kind in "fc" and v.dtype.itemsize > 2 and v.dtype.isnative
+    if floats and _BUFFERS_ACROSS_ROWS:
+        return _sum_run_in_buffers(v, v.dtype, _CAST_PIECE_BYTES // v.itemsize)
+    if v.ndim == 2 and floats:
         length = v.shape[1]
         if length < _SHORT_RUN or length >= np.getbufsize():
             # Rows of a buffer or more: NumPy's order costs nothing. Short
@@ -182,8 +208,8 @@ def reduce_cast(arr: NDArray[Any], axes: tuple[int, ...], loop: np.dtype[Any]) -
 
 def _cast_sum_all(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
     """Every element of v (in memory order) cast to loop and summed, piece by piece."""
-    if v.ndim <= 1:
-        return _cast_sum_run(v.reshape(-1), loop, piece)
+    if v.ndim <= 1 or _BUFFERS_ACROSS_ROWS:
+        return _sum_run_in_buffers(v.reshape(-1) if v.ndim == 0 else v, loop, piece)
     if v.size <= piece:
         return _sum_all(v.astype(loop))
     step = piece // (v.size // v.shape[0])
@@ -196,9 +222,11 @@ def _cast_sum_all(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
     return parallel_sum(np.array(parts))
 
 
-def _cast_sum_run(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
-    """A 1-D run cast to loop and summed as NumPy does: one pairwise sum per
-    buffer of np.getbufsize() elements, the buffers' sums added in order."""
+def _sum_run_in_buffers(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
+    """v's elements in memory order (v's axes already in it), cast to loop and
+    summed as NumPy's buffered iterator does: one pairwise sum per buffer of
+    np.getbufsize() elements counted from the start, across row ends, the
+    buffers' sums added in order. Copied a cache-sized piece at a time."""
     n = v.size
     buf = np.getbufsize()
     piece = max(buf, piece - piece % buf)
@@ -208,7 +236,7 @@ def _cast_sum_run(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
     for start in range(0, n, piece):
         m = min(piece, n - start)
         cast = scratch[:m]
-        np.copyto(cast, v[start : start + m], casting="unsafe")
+        _copy_flat(cast, v, start)
         full = m - m % buf
         if full:
             parallel_sum(cast[:full].reshape(-1, buf), out=sums[j : j + full // buf])
@@ -217,6 +245,32 @@ def _cast_sum_run(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
             sums[j] = parallel_sum(cast[full:])
             j += 1
     return _add_in_order(sums)
+
+
+def _copy_flat(dst: NDArray[Any], v: NDArray[Any], start: int) -> None:
+    """dst (1-D, contiguous) = elements start, start + 1, ... of v in C order
+    of its axes (unsafe cast), without flattening all of v."""
+    if v.ndim <= 1:
+        np.copyto(dst, v[start : start + dst.size], casting="unsafe")
+        return
+    inner = math.prod(v.shape[1:])
+    i, offset = divmod(start, inner)
+    pos = 0
+    if offset:
+        pos = min(inner - offset, dst.size)
+        _copy_flat(dst[:pos], v[i], offset)
+        i += 1
+    whole = (dst.size - pos) // inner
+    if whole:
+        block = dst[pos : pos + whole * inner].reshape((whole,) + v.shape[1:])
+        if v.ndim == 2 and v.dtype == dst.dtype:
+            _copy_rows(block, v[i : i + whole])
+        else:
+            np.copyto(block, v[i : i + whole], casting="unsafe")
+        pos += whole * inner
+        i += whole
+    if pos < dst.size:
+        _copy_flat(dst[pos:], v[i], 0)
 
 
 def _cast_sum_kept(arr: NDArray[Any], axes: tuple[int, ...], loop: np.dtype[Any], piece: int) -> Any:

@@ -173,7 +173,8 @@ PyObject *numext_make_double_pixels(void)
     PyObject *ufunc = PyUFunc_FromFuncAndData(loop_funcs, loop_data_ptrs, loop_types,
                                               (int)NLEGACY, 1, 1, PyUFunc_None, "double_pixels",
                                               double_pixels_doc, 0);
-    if (ufunc != NULL && add_bool_loop(ufunc) < 0) {
+    /* Which complex layouts NumPy fuses: asked of the running NumPy. */
+    if (ufunc != NULL && (add_bool_loop(ufunc) < 0 || numext_double_pixels_rules_init() < 0)) {
         Py_CLEAR(ufunc);
     }
     return ufunc;

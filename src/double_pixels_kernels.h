@@ -91,6 +91,25 @@ static inline int numext_spans_overlap(const char *a, npy_intp a_step, npy_intp 
     return !same && a_lo <= b_hi + b_size && b_lo <= a_hi + a_size;
 }
 
+/* Layout classes of a complex input read into a forward output, as bits
+ * (numext/_multiply_rules.py uses the same values). */
+enum {
+    NUMEXT_FUSED_CFLOAT_CONTIGUOUS = 1,
+    NUMEXT_FUSED_CFLOAT_STRIDED = 2, /* a positive stride (or 0), not contiguous */
+    NUMEXT_FUSED_CFLOAT_REVERSED = 4, /* a negative stride */
+    NUMEXT_FUSED_CDOUBLE_CONTIGUOUS = 8,
+    NUMEXT_FUSED_CDOUBLE_STRIDED = 16,
+    NUMEXT_FUSED_CDOUBLE_REVERSED = 32,
+    NUMEXT_FUSED_ALL = 63,
+};
+
+/* The classes in which the running NumPy's complex multiply fuses (probed at
+ * import by numext_double_pixels_rules_init, double_pixels_rules.c). */
+extern int numext_complex_fused_layouts;
+
+/* Ask numext._multiply_rules.probe(); 0, or -1 with a Python error set. */
+int numext_double_pixels_rules_init(void);
+
 /*
  * True where NumPy's complex multiply takes its SIMD (fused) path for
  * np.multiply(x, 2), measured on NumPy 2.4.6's AVX-512 loop (called directly,
@@ -98,9 +117,10 @@ static inline int numext_spans_overlap(const char *a, npy_intp a_step, npy_intp 
  * overlap, an output stride other than 0, strides a multiple of
  * the component size, and for complex64 an input stride that NumPy's
  * npyv_loadable_stride_f32 accepts: it divides the signed stride by an
- * unsigned sizeof, so a negative stride never is, nor one of more than
- * 0x7fffffff / 8 floats. complex128's loop has neither limit; the long
- * double loop has no SIMD form at all.
+ * unsigned sizeof, so a negative stride never is (NumPy 2.0's is: which
+ * layout classes fuse is probed, numext_complex_fused_layouts), nor one of
+ * more than 0x7fffffff / 8 floats. complex128's loop has no such limit; the
+ * long double loop has no SIMD form at all.
  */
 static inline int numext_complex_numpy_fuses(const char *in, npy_intp in_step, const char *out,
                                              npy_intp out_step, npy_intp n, size_t part)
@@ -108,7 +128,15 @@ static inline int numext_complex_numpy_fuses(const char *in, npy_intp in_step, c
     if (part > sizeof(double) || n <= 0 || out_step == 0 || in_step % (npy_intp)part || out_step % (npy_intp)part) {
         return 0;
     }
-    if (part == sizeof(float) && (in_step < 0 || in_step / 4 > 0x7fffffff / 8)) {
+    const int single = part == sizeof(float);
+    const npy_intp contiguous = 2 * (npy_intp)part;
+    int layout = in_step < 0 ? NUMEXT_FUSED_CFLOAT_REVERSED
+                 : in_step == contiguous ? NUMEXT_FUSED_CFLOAT_CONTIGUOUS
+                                         : NUMEXT_FUSED_CFLOAT_STRIDED;
+    if (!single) {
+        layout *= NUMEXT_FUSED_CDOUBLE_CONTIGUOUS; /* the same classes, 3 bits up */
+    }
+    if (!(numext_complex_fused_layouts & layout) || (single && in_step / 4 > 0x7fffffff / 8)) {
         return 0;
     }
     return !numext_spans_overlap(in, in_step, 0, out, out_step, 0, n);

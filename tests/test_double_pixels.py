@@ -20,17 +20,6 @@ import numext
 from conftest import PARALLEL_BYTES, pool_threads
 from oracles import assert_same_bits
 
-# numext's complex doubling reproduces which products NumPy fuses (FMA) per
-# layout, and its casting='equiv' refusal, as measured on NumPy 2.4's loops.
-# NumPy 2.0 (CI's oldest) differs for complex64 special values in F-ordered,
-# reversed and strided layouts (NaN sign bits, "invalid" warnings) and accepts
-# int16 with casting='equiv': a known gap (README, "Supported versions").
-_RULE_FROM_NUMPY_2_4 = pytest.mark.xfail(
-    np.lib.NumpyVersion(np.__version__) < "2.4.0",
-    reason="complex fused/plain rule and casting='equiv' measured on NumPy 2.4's loops",
-    strict=False,
-)
-
 # Every numeric dtype, by the type character of the loop it should pick.
 NUMERIC_CHARS = "?bBhHiIlLqQefdgFDG"
 NUMERIC_DTYPES = [np.dtype(c) for c in NUMERIC_CHARS]
@@ -188,7 +177,6 @@ def test_matches_multiply_strided_views(dtype, data):
 
 
 @pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
-@_RULE_FROM_NUMPY_2_4
 def test_special_values(dtype):
     x = special_values(dtype)
     for view in (x, x[::-1], x[::2], x[1::3]):
@@ -235,7 +223,6 @@ def _complex_layouts(v, dtype):
 
 
 @pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=dtype_id)
-@_RULE_FROM_NUMPY_2_4
 def test_complex_special_values_warn_like_multiply_in_every_layout(dtype):
     # Each value alone: in an array the warnings of all elements merge.
     for v in special_values(dtype):
@@ -251,7 +238,6 @@ def test_complex_special_values_warn_like_multiply_in_every_layout(dtype):
 
 @pytest.mark.parametrize("dtype", COMPLEX_DTYPES, ids=dtype_id)
 @pytest.mark.parametrize("n", [1, 3, 40])
-@_RULE_FROM_NUMPY_2_4
 def test_complex_fused_or_plain_like_multiply_for_every_stride(dtype, n):
     """Input and output strides of -2..3 elements (0 for the output too), also
     partly overlapping ones: wherever NumPy takes its fused loop, so does
@@ -469,7 +455,6 @@ def test_img_column_slices_and_layouts():
 
 
 @pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
-@_RULE_FROM_NUMPY_2_4
 def test_large_inputs_over_threads(dtype, num_threads):
     """Big enough that every thread gets work; odd sizes, misaligned and strided
     operands exercise the cache-line cutting."""
@@ -542,16 +527,44 @@ def test_bool_casting_like_multiply(casting, kwargs):
                         lambda: np.multiply(x, 2, casting=casting, **kw_np))
 
 
-@_RULE_FROM_NUMPY_2_4
+def _numpy_refuses_equiv(x) -> bool:
+    """Whether the running NumPy refuses np.multiply(x, 2, casting='equiv')
+    (NumPy >= 2.2: it will not convert the Python int 2 under 'equiv'; 2.0 does)."""
+    try:
+        np.multiply(x, 2, casting="equiv")
+    except TypeError:
+        return True
+    return False
+
+
 def test_casting_equiv_is_the_documented_difference():
-    """np.multiply(x, 2, casting='equiv') refuses any dtype: NumPy will not
-    convert the Python int 2 under 'equiv' (it does under 'no'). double_pixels
-    has no such operand and computes; documented in its docstring."""
+    """double_pixels has no Python-int operand and computes under
+    casting='equiv' (documented in its docstring), as np.multiply(x, 2) does
+    where NumPy still converts the 2 (2.0); where NumPy refuses, that refusal
+    is the one documented difference."""
     y = np.arange(4, dtype=np.int16)
-    with pytest.raises(TypeError):
-        np.multiply(y, 2, casting="equiv")
     assert_same(numext.double_pixels(y, casting="equiv"), np.multiply(y, 2, casting="no"))
+    if not _numpy_refuses_equiv(y):
+        assert_same(numext.double_pixels(y, casting="equiv"), np.multiply(y, 2, casting="equiv"))
     assert "casting='equiv'" in numext.double_pixels.__doc__
+
+
+def test_complex_fused_layouts_are_probed_from_numpy():
+    """The import-time probe (numext._multiply_rules) tells fused from plain by
+    the "invalid" flag of inf + nan j, and double_pixels follows it in each
+    layout class: the same flag and NaN bits as np.multiply there."""
+    from numext import _multiply_rules
+
+    layouts = _multiply_rules.probe()
+    # Every NumPy tried fuses forward strides (x86-64 with FMA); complex64
+    # read backwards is the class that changed (2.0 fused, 2.2+ plain).
+    for bit, dtype, view in _multiply_rules._CLASSES:
+        x = np.full(32, complex(np.inf, np.nan), dtype)[view]
+        got, got_w = run_recording(lambda: numext.double_pixels(x))
+        expected, expected_w = run_recording(lambda: np.multiply(x, 2))
+        assert got_w == expected_w, bit
+        assert bool(expected_w) != bool(layouts & bit), bit  # warns exactly when plain
+        assert_same_bits(got, expected)
 
 
 def test_bool_gives_int64():

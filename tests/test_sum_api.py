@@ -14,15 +14,13 @@ from hypothesis import strategies as st
 
 import numext
 from conftest import assert_same_array
+from numext import _sum_paths, _sum_rules
+from oracles import pairwise_sum
 
-# axis=None over a 2-D view is summed in memory order as NumPy >= 2.3 does;
-# NumPy 2.0-2.2 buffer such views differently: np.sum's value there, not yet
-# its bits (a known gap: README, "Supported versions").
-_LAYOUT_RULE_FROM_NUMPY_2_3 = pytest.mark.xfail(
-    np.lib.NumpyVersion(np.__version__) < "2.3.0",
-    reason="axis=None 2-D layouts follow NumPy >= 2.3's iteration",
-    strict=False,
-)
+# How the running NumPy cuts axis=None over a view that is not one run of
+# memory, as numext probed it at import: buffers across row ends (NumPy <=
+# 2.2; numext then gives np.sum's bits for every layout) or whole rows.
+_BUFFERS_ACROSS_ROWS = _sum_paths._BUFFERS_ACROSS_ROWS
 
 
 def outcome(fn):
@@ -194,19 +192,73 @@ def _layouts(rng, dtype, shape):
 ONE_RUN = {"C", "F", "T", "reversed"}
 
 
+def _buffers_across_rows(v, buf):
+    """NumPy <= 2.2: the visit cut into buffers from its start, across rows."""
+    flat = np.ascontiguousarray(v).reshape(-1)
+    total = np.float64(0.0)
+    for start in range(0, flat.size, buf):
+        total += pairwise_sum(flat[start : start + buf])
+    return total
+
+
+def _whole_rows(v, buf):
+    """NumPy >= 2.3: rows a buffer long or more each one tree."""
+    assert v.shape[1] >= buf
+    total = np.float64(0.0)
+    for row in v:
+        total += pairwise_sum(np.ascontiguousarray(row))
+    return total
+
+
+@pytest.mark.parametrize("buf", [8192, 1024])
+def test_layout_probe_tells_the_two_rules_apart_and_finds_numpys(buf):
+    """The import-time probe's two rules give two sums, np.sum gives the one
+    numext follows, and numext.sum of the probe gives np.sum's."""
+    old = np.getbufsize()
+    np.setbufsize(buf)
+    try:
+        v = _sum_rules._layout_probe_values(buf)
+        across, rows = _buffers_across_rows(v, buf), _whole_rows(v, buf)
+        assert (across, rows) == (2.0**53, 2.0**53 + 2)
+        assert _sum_rules.probe_layout() is _BUFFERS_ACROSS_ROWS
+        assert np.sum(v) == (across if _BUFFERS_ACROSS_ROWS else rows)
+        assert_same_array(numext.sum(v), np.sum(v))
+    finally:
+        np.setbufsize(old)
+    major, minor = (int(p) for p in np.__version__.split(".")[:2])
+    assert _BUFFERS_ACROSS_ROWS == ((major, minor) < (2, 3))  # what the experiments found
+
+
+@pytest.mark.parametrize("dtype", ["f4", "f8", "c16"])
+def test_reversed_axes_into_out_like_np_sum(dtype, num_threads):
+    """NumPy 2.0 turns reduced axes of negative stride round when the sum goes
+    into out= (buffers counted from the other end): numext.sum probes it and
+    follows, with out= as without."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 20011)).astype(dtype)
+    for v, axis in ((x[0, ::-1], None), (x[:, ::-1], 1), (x[::-1, ::-1], None), (x[::-1], None)):
+        expected = np.zeros(np.sum(v, axis=axis).shape, dtype)
+        got = np.zeros_like(expected)
+        np.sum(v, axis=axis, out=expected)
+        numext.sum(v, axis=axis, out=got)
+        assert_same_array(got, expected)
+        assert_same_array(numext.sum(v, axis=axis), np.sum(v, axis=axis))
+
+
 @pytest.mark.parametrize("dtype", ["f4", "f8", "c8", "c16", "g"])
 @pytest.mark.parametrize("shape", [(3, 100_003), (100_003, 3), (257, 129), (7, 9), (2, 9000), (20000, 2)])
-@_LAYOUT_RULE_FROM_NUMPY_2_3
 def test_axis_none_2d_layouts_like_np_sum(dtype, shape, num_threads):
     """NumPy sums axis=None in memory order: one strided run of memory as one
     pairwise tree (numext.sum: its bits); rows that are not one run a buffer
     of whole rows at a time (np.getbufsize() elements), each buffer pairwise,
     the buffers in turn (numext.sum: its bits for rows shorter than 64 or a
-    buffer long or more, else pairwise over the rows: its value to rounding)."""
+    buffer long or more, else pairwise over the rows: its value to rounding).
+    NumPy <= 2.2 cuts the whole visit into buffers across row ends: numext.sum
+    does the same, its bits for every layout."""
     rng = np.random.default_rng(sum(shape))
     for name, x in _layouts(rng, dtype, shape).items():
         run = x.shape[0] if name.startswith("F") else x.shape[1]
-        if name not in ONE_RUN and 64 <= run < np.getbufsize():
+        if name not in ONE_RUN and 64 <= run < np.getbufsize() and not _BUFFERS_ACROSS_ROWS:
             got, expected = numext.sum(x), np.sum(x)
             assert got.dtype == expected.dtype
             np.testing.assert_allclose(got, expected, rtol=1e-4 if x.real.dtype == np.float32 else 1e-11)
@@ -229,6 +281,10 @@ def test_axis_none_3d_layouts_close_to_np_sum(dtype):
     for v in (x, np.asfortranarray(x), x.transpose(2, 0, 1), x[::-1, ::-1, ::-1]):
         assert_same_array(numext.sum(v), np.sum(v))
     for v in (x[:, :, ::2], x[::-1, :, ::-1], np.asfortranarray(x)[:, ::2]):
+        if _BUFFERS_ACROSS_ROWS:
+            # NumPy <= 2.2's buffers across row ends: followed bit for bit.
+            assert_same_array(numext.sum(v), np.sum(v))
+            continue
         got, expected = numext.sum(v), np.sum(v)
         assert got.dtype == expected.dtype
         np.testing.assert_allclose(got, expected, rtol=1e-5 if x.real.dtype == np.float32 else 1e-12)
