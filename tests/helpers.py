@@ -98,10 +98,12 @@ def assert_same_bits(got: Any, expected: Any) -> None:
 
 
 def random_array(shape: Any, dtype: Any, seed: int = 0, *, scale: float = 1.0,
-                 rng: np.random.Generator | None = None) -> np.ndarray:
+                 rng: np.random.Generator | None = None, decades: int = 0) -> np.ndarray:
     """Random values of ``dtype``: bool 0/1, integers over their whole range, floats
-    standard normal times ``scale``, complex with a standard normal imaginary part.
-    ``rng`` (if given) is used instead of a generator seeded with ``seed``."""
+    standard normal times ``scale``, each also times 10**k for a random k in
+    [-decades, decades] (magnitudes that differ a lot make sums round), complex
+    with a standard normal imaginary part. ``rng`` (if given) is used instead of
+    a generator seeded with ``seed``."""
     rng = np.random.default_rng(seed) if rng is None else rng
     dtype = np.dtype(dtype)
     if dtype.kind == "b":
@@ -110,6 +112,8 @@ def random_array(shape: Any, dtype: Any, seed: int = 0, *, scale: float = 1.0,
         info = np.iinfo(dtype)
         return rng.integers(info.min, info.max, shape, dtype=dtype, endpoint=True)
     values = rng.standard_normal(shape) * scale
+    if decades:
+        values = values * 10.0 ** rng.integers(-decades, decades + 1, shape)
     if dtype.kind == "c":
         values = values + 1j * rng.standard_normal(shape)
     return values.astype(dtype)

@@ -84,3 +84,10 @@ def test_random_array(dtype):
     assert_same_array(random_array((3, 4), dtype, seed=1), a)
     assert_same_array(random_array((3, 4), dtype, rng=np.random.default_rng(1)), a)
     assert dtype_id("l") != dtype_id("q")  # equal dtypes on LP64, different scalar types
+
+
+def test_random_array_decades_spread_magnitudes():
+    plain = random_array(1000, "f8", seed=2)
+    spread = random_array(1000, "f8", seed=2, decades=3)
+    assert np.ptp(np.log10(np.abs(plain))) < 6 < np.ptp(np.log10(np.abs(spread)))
+    assert random_array(10, "i4", seed=2, decades=3).dtype == np.int32

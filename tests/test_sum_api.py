@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import numext
-from conftest import assert_same_array
+from helpers import assert_same_array
 
 # axis=None over a 2-D view is summed in memory order as NumPy >= 2.3 does;
 # NumPy 2.0-2.2 buffer such views differently: np.sum's value there, not yet
