@@ -119,8 +119,24 @@ static numext_call_note_fn note_of(PyObject *ufunc)
     return NULL;
 }
 
-/* The ufunc's vectorcall: capture, note, call NumPy, restore (calls may
- * nest: dask blocks, __array_ufunc__). */
+/* NumPy's vectorcall with the ufunc's note (if any) in force: a ufunc
+ * without one leaves the note alone (one thread-local less per call). */
+static PyObject *call_noted(PyObject *ufunc, PyObject *const *args, size_t nargsf,
+                            PyObject *kwnames)
+{
+    const numext_call_note_fn note = n_notes > 0 ? note_of(ufunc) : NULL;
+    if (note == NULL) {
+        return numpy_vectorcall(ufunc, args, nargsf, kwnames);
+    }
+    const struct numext_call_note saved_note = current_note;
+    note(args, nargsf, &current_note);
+    PyObject *res = numpy_vectorcall(ufunc, args, nargsf, kwnames);
+    current_note = saved_note;
+    return res;
+}
+
+/* The ufunc's vectorcall: capture, call NumPy, restore (calls may nest:
+ * dask blocks, __array_ufunc__). */
 static PyObject *call_with_settings(PyObject *ufunc, PyObject *const *args, size_t nargsf,
                                     PyObject *kwnames)
 {
@@ -137,13 +153,7 @@ static PyObject *call_with_settings(PyObject *ufunc, PyObject *const *args, size
     const int saved_limit = numext_set_call_thread_limit(limit);
     const npy_intp saved_bufsize = current_bufsize;
     current_bufsize = bufsize;
-    const struct numext_call_note saved_note = current_note;
-    const numext_call_note_fn note = n_notes > 0 ? note_of(ufunc) : NULL;
-    if (note != NULL) {
-        note(args, nargsf, &current_note);
-    }
-    PyObject *res = numpy_vectorcall(ufunc, args, nargsf, kwnames);
-    current_note = saved_note;
+    PyObject *res = call_noted(ufunc, args, nargsf, kwnames);
     current_bufsize = saved_bufsize;
     numext_set_call_thread_limit(saved_limit);
     return res;
