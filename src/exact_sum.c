@@ -177,14 +177,15 @@ static void run_job(void *arg, int nthreads, size_t ntasks)
         const npy_intp narrow = (job->nouter + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
         job->group_cols = narrow < GATHER_COLS ? GATHER_COLS : narrow;
     }
-    const npy_intp unit = job->columns ? job->group_cols : 1;
-    const npy_intp units = (job->nouter + unit - 1) / unit;
+    /* Outer items go to tasks a group at a time: a row, or a column group. */
+    const npy_intp group_items = job->columns ? job->group_cols : 1;
+    const npy_intp ngroups = (job->nouter + group_items - 1) / group_items;
     if (ntasks <= 1) {
         sum_items(job, 0, job->nouter);
-    } else if ((size_t)units >= ntasks || job->n <= EXACT_BLOCK) {
-        const npy_intp per_task = (units + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
-        job->items_per_task = per_task * unit;
-        const size_t tasks = (size_t)((units + per_task - 1) / per_task);
+    } else if ((size_t)ngroups >= ntasks || job->n <= EXACT_BLOCK) {
+        const npy_intp per_task = (ngroups + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+        job->items_per_task = per_task * group_items;
+        const size_t tasks = (size_t)((ngroups + per_task - 1) / per_task);
         numext_parallel_for(tasks, whole_items_task, job, nthreads);
     } else {
         run_pieces(job, nthreads, ntasks);
