@@ -20,8 +20,9 @@ static PyObject *getbufsize_fn; /* np.getbufsize */
 static PyObject *cache_key;     /* where the thread-state dict keeps the cached value */
 static vectorcallfunc numpy_vectorcall;
 
-/* The ufuncs with a note (a handful at most: a scan is cheapest). */
-#define MAX_NOTES 4
+/* The ufuncs with a note: parallel_sum, once per time the module is
+ * executed; a scan over so few is cheapest. */
+#define MAX_NOTES 16
 static struct {
     PyObject *ufunc; /* a reference, so that its address is never another's */
     numext_call_note_fn note;
@@ -188,14 +189,15 @@ int numext_call_settings_add_note(PyObject *ufunc, numext_call_note_fn note)
         PyErr_SetString(PyExc_RuntimeError, "numext: a note for a ufunc without call settings");
         return -1;
     }
-    /* A module executed again (imported anew) makes new ufuncs: each note's
-     * entry moves to the new one. */
+    /* A module executed again (imported anew) makes new ufuncs and adds them;
+     * the old ones keep their notes (whoever still holds them). */
     int i = 0;
-    while (i < n_notes && notes[i].ufunc != ufunc && notes[i].note != note) {
+    while (i < n_notes && notes[i].ufunc != ufunc) {
         i++;
     }
     if (i == MAX_NOTES) {
-        PyErr_SetString(PyExc_RuntimeError, "numext: too many ufunc notes (call_settings.c)");
+        PyErr_SetString(PyExc_RuntimeError,
+                        "numext: too many ufunc notes (imported anew too often?)");
         return -1;
     }
     Py_INCREF(ufunc);
