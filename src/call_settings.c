@@ -4,7 +4,8 @@
  * Cost per call: two ContextVar reads (CPython caches them per thread and
  * context, a few ns each) and, for the buffer size, an identity check against
  * the NumPy context value seen last on this thread; np.getbufsize() is called
- * only when that value changed (np.errstate or np.setbufsize made a new one).
+ * only when that value changed (np.errstate or np.setbufsize made a new one);
+ * for a ufunc with a note, finding it among the few and calling it.
  */
 #include "call_settings.h"
 
@@ -18,6 +19,16 @@ static PyObject *extobj_var;    /* NumPy's errstate/bufsize ContextVar; NULL if 
 static PyObject *getbufsize_fn; /* np.getbufsize */
 static PyObject *cache_key;     /* where the thread-state dict keeps the cached value */
 static vectorcallfunc numpy_vectorcall;
+
+/* The ufuncs with a note: parallel_sum, once per time the module is
+ * executed; a scan over so few is cheapest. */
+#define MAX_NOTES 16
+static struct {
+    PyObject *ufunc; /* a reference, so that its address is never another's */
+    numext_call_note_fn note;
+} notes[MAX_NOTES];
+static int n_notes;
+static _Thread_local struct numext_call_note current_note;
 
 /* The buffer size of the numext call running on this thread; 0 outside one. */
 static _Thread_local npy_intp current_bufsize;
@@ -97,7 +108,36 @@ npy_intp numext_call_bufsize(void)
     return n > 0 ? n : NPY_BUFSIZE;
 }
 
-/* The ufunc's vectorcall: capture, call NumPy, restore (calls may nest). */
+struct numext_call_note numext_call_note(void) { return current_note; }
+
+static numext_call_note_fn note_of(PyObject *ufunc)
+{
+    for (int i = 0; i < n_notes; i++) {
+        if (notes[i].ufunc == ufunc) {
+            return notes[i].note;
+        }
+    }
+    return NULL;
+}
+
+/* NumPy's vectorcall with the ufunc's note (if any) in force: a ufunc
+ * without one leaves the note alone (one thread-local less per call). */
+static PyObject *call_noted(PyObject *ufunc, PyObject *const *args, size_t nargsf,
+                            PyObject *kwnames)
+{
+    const numext_call_note_fn note = n_notes > 0 ? note_of(ufunc) : NULL;
+    if (note == NULL) {
+        return numpy_vectorcall(ufunc, args, nargsf, kwnames);
+    }
+    const struct numext_call_note saved_note = current_note;
+    note(args, nargsf, &current_note);
+    PyObject *res = numpy_vectorcall(ufunc, args, nargsf, kwnames);
+    current_note = saved_note;
+    return res;
+}
+
+/* The ufunc's vectorcall: capture, call NumPy, restore (calls may nest:
+ * dask blocks, __array_ufunc__). */
 static PyObject *call_with_settings(PyObject *ufunc, PyObject *const *args, size_t nargsf,
                                     PyObject *kwnames)
 {
@@ -114,7 +154,7 @@ static PyObject *call_with_settings(PyObject *ufunc, PyObject *const *args, size
     const int saved_limit = numext_set_call_thread_limit(limit);
     const npy_intp saved_bufsize = current_bufsize;
     current_bufsize = bufsize;
-    PyObject *res = numpy_vectorcall(ufunc, args, nargsf, kwnames);
+    PyObject *res = call_noted(ufunc, args, nargsf, kwnames);
     current_bufsize = saved_bufsize;
     numext_set_call_thread_limit(saved_limit);
     return res;
@@ -139,6 +179,31 @@ int numext_call_settings_install(PyObject *ufunc)
     }
     numpy_vectorcall = u->vectorcall;
     u->vectorcall = call_with_settings;
+    return 0;
+}
+
+int numext_call_settings_add_note(PyObject *ufunc, numext_call_note_fn note)
+{
+    if (!PyObject_TypeCheck(ufunc, &PyUFunc_Type) ||
+        ((PyUFuncObject *)ufunc)->vectorcall != call_with_settings) {
+        PyErr_SetString(PyExc_RuntimeError, "numext: a note for a ufunc without call settings");
+        return -1;
+    }
+    /* A module executed again (imported anew) makes new ufuncs and adds them;
+     * the old ones keep their notes (whoever still holds them). */
+    int i = 0;
+    while (i < n_notes && notes[i].ufunc != ufunc) {
+        i++;
+    }
+    if (i == MAX_NOTES) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "numext: too many ufunc notes (imported anew too often?)");
+        return -1;
+    }
+    Py_INCREF(ufunc);
+    Py_XSETREF(notes[i].ufunc, ufunc);
+    notes[i].note = note;
+    n_notes = i == n_notes ? n_notes + 1 : n_notes;
     return 0;
 }
 

@@ -6,7 +6,8 @@
  * NumPy calls the loop once with dimensions [N, n] and steps [in_outer,
  * out_outer, in_core(, out_core)]. The loop
  *  - releases the GIL when it holds it and the input is large (NumPy does not
- *    for a gufunc over a 1-D input);
+ *    for a gufunc over a 1-D input), and plans threads and tasks
+ *    (reduction_driver.h, shared with parallel_sum);
  *  - sums groups of adjacent columns together (in_outer == itemsize: a sum
  *    along a strided axis) a block of rows at a time, so each row's cache
  *    lines are read once;
@@ -19,9 +20,8 @@
 #include <stdlib.h>
 
 #include "exact_sum_table.h"
-#include "gil_state.h"
-#include "numext_tuning.h"
 #include "parallel_for.h"
+#include "reduction_driver.h"
 
 /* Adjacent columns summed together: float64 columns EXACT_COLUMNS at a time
  * (exact_add_columns, tiles of COLUMN_TILE_ROWS rows read as runs), others
@@ -168,23 +168,24 @@ static void run_pieces(exact_job *job, int nthreads, size_t ntasks)
     free(job->partials);
 }
 
-static void run_job(exact_job *job, size_t nbytes)
+/* The job on ntasks tasks (reduction_driver.h). */
+static void run_job(void *arg, int nthreads, size_t ntasks)
 {
-    const int nthreads = nbytes >= NUMEXT_PARALLEL_MIN_BYTES ? numext_threads_available() : 1;
-    const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
+    exact_job *job = arg;
     if (job->columns && ntasks > 1 && job->nouter < (npy_intp)ntasks * job->group_cols) {
         /* Narrower column groups, so that every task gets some. */
         const npy_intp narrow = (job->nouter + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
         job->group_cols = narrow < GATHER_COLS ? GATHER_COLS : narrow;
     }
-    const npy_intp unit = job->columns ? job->group_cols : 1;
-    const npy_intp units = (job->nouter + unit - 1) / unit;
+    /* Outer items go to tasks a group at a time: a row, or a column group. */
+    const npy_intp group_items = job->columns ? job->group_cols : 1;
+    const npy_intp ngroups = (job->nouter + group_items - 1) / group_items;
     if (ntasks <= 1) {
         sum_items(job, 0, job->nouter);
-    } else if ((size_t)units >= ntasks || job->n <= EXACT_BLOCK) {
-        const npy_intp per_task = (units + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
-        job->items_per_task = per_task * unit;
-        const size_t tasks = (size_t)((units + per_task - 1) / per_task);
+    } else if ((size_t)ngroups >= ntasks || job->n <= EXACT_BLOCK) {
+        const npy_intp per_task = (ngroups + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
+        job->items_per_task = per_task * group_items;
+        const size_t tasks = (size_t)((ngroups + per_task - 1) / per_task);
         numext_parallel_for(tasks, whole_items_task, job, nthreads);
     } else {
         run_pieces(job, nthreads, ntasks);
@@ -210,15 +211,7 @@ static void exact_loop(char **args, npy_intp const *dimensions, npy_intp const *
     job.columns =
         job.in_outer == k->itemsize && job.nouter > 1 && job.in_core != k->itemsize && job.n > 1;
     job.group_cols = k->float64_columns ? EXACT_COLUMNS : GATHER_COLS;
-    const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
-    PyThreadState *saved = NULL;
-    if (nbytes >= NUMEXT_RELEASE_GIL_MIN_BYTES && numext_thread_holds_gil()) {
-        saved = PyEval_SaveThread();
-    }
-    run_job(&job, nbytes);
-    if (saved != NULL) {
-        PyEval_RestoreThread(saved);
-    }
+    numext_run_reduction(&job, job.nouter, job.n, k->itemsize, run_job);
 }
 
 static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,

@@ -5,7 +5,8 @@
  * NumPy calls the loop once with dimensions [N, n] and steps
  * [in_outer, out_outer, in_core]. The loop
  *  - releases the GIL when it holds it (NumPy does not for a gufunc whose
- *    loop dimensions are small, e.g. any 1-D input) and the input is large;
+ *    loop dimensions are small, e.g. any 1-D input) and the input is large,
+ *    and plans threads and tasks (reduction_driver.h, shared with exact_sum);
  *  - sums adjacent columns together (in_outer == itemsize: a sum along a
  *    strided axis such as axis=0) so rows are read as long runs, with a
  *    workspace on the stack or kept per thread (sum_thread_buffers.h);
@@ -19,11 +20,11 @@
 
 #include <stdlib.h>
 
-#include "gil_state.h"
 #include "numext_tuning.h"
 #include "pairwise_sum_kernels.h"
 #include "pairwise_tree.h"
 #include "parallel_for.h"
+#include "reduction_driver.h"
 #include "sum_rules.h"
 #include "sum_thread_buffers.h"
 
@@ -334,6 +335,20 @@ static void run_whole_cores(sum_job *job, int nthreads, size_t ntasks)
     numext_parallel_for(tasks, whole_core_task, job, nthreads);
 }
 
+/* The job on ntasks tasks (reduction_driver.h): all here, whole groups per
+ * task, or each group's core cut at nodes of its tree. */
+static void run_job(void *arg, int nthreads, size_t ntasks)
+{
+    sum_job *job = arg;
+    if (ntasks <= 1) {
+        sum_range(job, 0, job->nouter, 0, job->n, 0);
+    } else if ((size_t)job->ngroups >= ntasks) {
+        run_whole_cores(job, nthreads, ntasks);
+    } else {
+        run_split_core(job, nthreads, ntasks);
+    }
+}
+
 static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
                      void *loop_data)
 {
@@ -351,24 +366,7 @@ static void sum_loop(char **args, npy_intp const *dimensions, npy_intp const *st
         return;
     }
     plan_groups(&job);
-    const size_t nbytes = (size_t)job.nouter * (size_t)job.n * (size_t)k->itemsize;
-
-    PyThreadState *saved = NULL;
-    if (nbytes >= NUMEXT_RELEASE_GIL_MIN_BYTES && numext_thread_holds_gil()) {
-        saved = PyEval_SaveThread();
-    }
-    const int nthreads = nbytes >= NUMEXT_PARALLEL_MIN_BYTES ? numext_threads_available() : 1;
-    const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
-    if (ntasks <= 1) {
-        sum_range(&job, 0, job.nouter, 0, job.n, 0);
-    } else if ((size_t)job.ngroups >= ntasks) {
-        run_whole_cores(&job, nthreads, ntasks);
-    } else {
-        run_split_core(&job, nthreads, ntasks);
-    }
-    if (saved != NULL) {
-        PyEval_RestoreThread(saved);
-    }
+    numext_run_reduction(&job, job.nouter, job.n, k->itemsize, run_job);
 }
 
 static PyUFuncGenericFunction loop_funcs[NKERNELS];

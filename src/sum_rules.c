@@ -12,14 +12,6 @@
  * every NumPy tried: byte-swapped, misaligned and cast input. */
 static int buffered_kinds = NUMEXT_INPUT_SWAPPED | NUMEXT_INPUT_MISALIGNED | NUMEXT_INPUT_CAST;
 
-static vectorcallfunc next_vectorcall;
-
-/* The input of the parallel_sum call running on this thread: its kind bits
- * (NATIVE meaning "as the loop will read it, if the dtypes match") and its
- * dtype's number; kind 0 outside a call. */
-static _Thread_local int call_kind;
-static _Thread_local int call_type_num;
-
 int numext_sum_rules_init(void)
 {
     PyObject *mod = PyImport_ImportModule("numext._sum_rules");
@@ -60,42 +52,21 @@ static int input_kind(PyObject *obj, int *type_num)
     return kind != 0 ? kind : NUMEXT_INPUT_NATIVE;
 }
 
-/* parallel_sum's vectorcall: note the input (the one positional operand),
- * call on, restore (calls may nest: dask blocks, __array_ufunc__). */
-static PyObject *sum_call(PyObject *ufunc, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+/* parallel_sum's note (call_settings.h): the input's kind bits (NATIVE
+ * meaning "as the loop will read it, if the dtypes match") and its dtype's
+ * number, from the one positional operand; kind 0 without one. */
+static void note_input(PyObject *const *args, size_t nargsf, struct numext_call_note *note)
 {
-    const int saved_kind = call_kind, saved_type = call_type_num;
     if (PyVectorcall_NARGS(nargsf) >= 1) {
-        call_kind = input_kind(args[0], &call_type_num);
+        note->kind = input_kind(args[0], &note->type_num);
     } else {
-        call_kind = 0;
+        note->kind = 0;
     }
-    PyObject *res = next_vectorcall(ufunc, args, nargsf, kwnames);
-    call_kind = saved_kind;
-    call_type_num = saved_type;
-    return res;
 }
 
 int numext_sum_rules_install(PyObject *ufunc)
 {
-    if (!PyObject_TypeCheck(ufunc, &PyUFunc_Type) ||
-        Py_TYPE(ufunc)->tp_vectorcall_offset != offsetof(PyUFuncObject, vectorcall)) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "numext: this NumPy's ufuncs are not called through their vectorcall "
-                        "field, so parallel_sum cannot see its input");
-        return -1;
-    }
-    PyUFuncObject *u = (PyUFuncObject *)ufunc;
-    if (u->vectorcall == sum_call) {
-        return 0;
-    }
-    if (u->vectorcall == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "numext: parallel_sum has no vectorcall");
-        return -1;
-    }
-    next_vectorcall = u->vectorcall;
-    u->vectorcall = sum_call;
-    return 0;
+    return numext_call_settings_add_note(ufunc, note_input);
 }
 
 static int is_float_type(int type_num)
@@ -119,11 +90,12 @@ npy_intp numext_sum_chunk(int type_num)
     if (!is_float_type(type_num)) {
         return 0;
     }
-    int kind = call_kind;
+    const struct numext_call_note call = numext_call_note();
+    int kind = call.kind;
     if (kind == 0) {
         kind = NUMEXT_INPUT_NATIVE; /* the loop called some other way */
     }
-    if (call_type_num != NPY_NOTYPE && call_kind != 0 && call_type_num != type_num) {
+    if (call.type_num != NPY_NOTYPE && call.kind != 0 && call.type_num != type_num) {
         kind |= NUMEXT_INPUT_CAST;
         kind &= ~NUMEXT_INPUT_NATIVE;
     }

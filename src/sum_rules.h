@@ -8,8 +8,8 @@
  * has the rules found by experiment). Which inputs are buffered depends on
  * the NumPy version and on the input itself: byte-swapped, misaligned or cast
  * input is. NumPy hands a gufunc loop a native, aligned copy of such input,
- * so the loop cannot see it: a wrapper around parallel_sum's vectorcall
- * notes, on the calling thread, what the caller passed, and the loop asks.
+ * so the loop cannot see it: parallel_sum's note (call_settings.h) records,
+ * on the calling thread, what the caller passed, and the loop asks.
  */
 #ifndef NUMEXT_SUM_RULES_H
 #define NUMEXT_SUM_RULES_H
@@ -28,7 +28,8 @@ enum {
  * (numext._sum_rules.probe()). Once per module exec; 0, or -1 with an error. */
 int numext_sum_rules_init(void);
 
-/* Wrap `ufunc`'s vectorcall so that each call notes its input's kind. */
+/* Make each call of `ufunc` (parallel_sum, its call settings installed)
+ * note its input's kind. 0, or -1 with an error. */
 int numext_sum_rules_install(PyObject *ufunc);
 
 /* Elements per buffer np.sum would use for a contiguous row of the input of

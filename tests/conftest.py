@@ -12,7 +12,6 @@ import os
 import pathlib
 from collections.abc import Iterator
 
-import numpy as np
 import pytest
 
 import numext
@@ -83,19 +82,3 @@ def _restore_pool_size():
     before = numext.get_num_threads()
     yield
     numext.set_num_threads(before)
-
-
-def assert_same_array(got, expected) -> None:
-    """Same dtype, same shape, and the same bits (NaN payloads aside: equal_nan)."""
-    got = np.asarray(got)
-    expected = np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    if got.dtype.kind in "fc":
-        # Same values, NaN where NaN, and the same sign of zero.
-        np.testing.assert_array_equal(got, expected)
-        assert np.array_equal(np.signbit(got.real), np.signbit(expected.real))
-        if got.dtype.kind == "c":
-            assert np.array_equal(np.signbit(got.imag), np.signbit(expected.imag))
-    else:
-        assert np.array_equal(got, expected)

@@ -85,28 +85,3 @@ def pairwise_sum_last_axis(x: np.ndarray) -> np.ndarray:
     for idx in np.ndindex(*x.shape[:-1]):
         out[idx] = pairwise_sum(x[idx])
     return out
-
-
-def assert_same_bits(got, expected) -> None:
-    """Same dtype, shape and values as NumPy gave, to the bit where numext
-    promises NumPy's bits: NaN where NaN, and the sign bit of every value,
-    zeros and NaNs included (real and imaginary parts separately). NaN
-    payloads aside: this compares what np.signbit and np.isnan see."""
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    if expected.dtype.kind not in "fc":
-        np.testing.assert_array_equal(got, expected)
-        return
-    parts = [(got.real, expected.real, "real")]
-    if expected.dtype.kind == "c":
-        parts.append((got.imag, expected.imag, "imag"))
-    for g, e, name in parts:
-        nan = np.isnan(e)
-        np.testing.assert_array_equal(np.isnan(g), nan, err_msg=f"NaN in different places ({name})")
-        np.testing.assert_array_equal(g[~nan], e[~nan], err_msg=f"different values ({name})")
-        bad = np.flatnonzero(np.signbit(g) != np.signbit(e))
-        assert len(bad) == 0, (
-            f"different sign bit ({name}) at {bad[:5].tolist()}: got {g.ravel()[bad[:5]].tolist()}, "
-            f"NumPy gives {e.ravel()[bad[:5]].tolist()}"
-        )

@@ -20,6 +20,7 @@ import pytest
 
 import numext
 from conftest import pool_threads
+from helpers import assert_same_array, random_array
 
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")
@@ -30,25 +31,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Port .* is already in use:UserWa
 # Enough bytes per block that numext splits each block over its pool.
 BIG_BLOCK = 2 * numext._numext.PARALLEL_MIN_BYTES
 CLUSTER_TIMEOUT = 60  # seconds, for start-up, every result and close
-
-
-def assert_same(got, expected):
-    got = np.asarray(got)
-    expected = np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    np.testing.assert_array_equal(got, expected)
-
-
-def random_array(shape, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    dtype = np.dtype(dtype)
-    if dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        return rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
-    if dtype.kind == "c":
-        return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
-    return rng.standard_normal(shape).astype(dtype)
 
 
 # -- pickling ------------------------------------------------------------------
@@ -77,16 +59,16 @@ def test_double_pixels_blockwise(dtype, scheduler):
     assert isinstance(result, da.Array)
     assert result.chunks == d.chunks
     assert result.dtype == (x * 2).dtype
-    assert_same(result.compute(scheduler=scheduler), x * 2)
+    assert_same_array(result.compute(scheduler=scheduler), x * 2)
 
 
 def test_double_pixels_views_and_wider_dtype():
     x = random_array((8, 6), "uint8")
     d = da.from_array(x, chunks=(3, 6))
-    assert_same(numext.double_pixels(d[:, ::2]).compute(), x[:, ::2] * 2)
+    assert_same_array(numext.double_pixels(d[:, ::2]).compute(), x[:, ::2] * 2)
     # dask drops a unary ufunc's dtype= and casts the uint8 result afterwards
     # (np.square(d, dtype=...) alike), so widen the input instead:
-    assert_same(numext.double_pixels(d.astype(np.int16)).compute(), np.multiply(x, 2, dtype=np.int16))
+    assert_same_array(numext.double_pixels(d.astype(np.int16)).compute(), np.multiply(x, 2, dtype=np.int16))
 
 
 @pytest.mark.parametrize("scheduler", ["sync", "threads"])
@@ -99,7 +81,7 @@ def test_parallel_sum_core_axis_in_one_chunk(dtype, scheduler):
     assert result.chunks == d.chunks[:-1]
     expected = np.sum(x, axis=-1)
     assert result.dtype == expected.dtype
-    assert_same(result.compute(scheduler=scheduler), expected)
+    assert_same_array(result.compute(scheduler=scheduler), expected)
 
 
 def test_parallel_sum_split_core_axis_needs_rechunk():
@@ -107,7 +89,7 @@ def test_parallel_sum_split_core_axis_needs_rechunk():
     d = da.from_array(x, chunks=(2, 30))
     with pytest.raises(ValueError, match="(?i)core dimension"):
         numext.parallel_sum(d)
-    assert_same(numext.parallel_sum(d.rechunk({-1: -1})).compute(), np.sum(x, axis=-1))
+    assert_same_array(numext.parallel_sum(d.rechunk({-1: -1})).compute(), np.sum(x, axis=-1))
 
 
 def test_numext_sum_and_double_accept_computed_blocks():
@@ -115,8 +97,8 @@ def test_numext_sum_and_double_accept_computed_blocks():
     x = random_array((40, 300), "float64")
     d = da.from_array(x, chunks=(10, 300))
     rows = d.map_blocks(numext.sum, axis=1, drop_axis=1, dtype=x.dtype)
-    assert_same(rows.compute(), np.sum(x, axis=1))
-    assert_same(d.map_blocks(numext.double).compute(), x * 2)
+    assert_same_array(rows.compute(), np.sum(x, axis=1))
+    assert_same_array(d.map_blocks(numext.double).compute(), x * 2)
 
 
 def test_threaded_scheduler_calls_numext_from_several_threads_at_once():
@@ -154,9 +136,9 @@ def test_threaded_scheduler_calls_numext_from_several_threads_at_once():
         # And the plain ufunc call on many blocks, no barrier.
         got_direct = numext.double_pixels(d_img).compute(scheduler="threads", num_workers=n_workers)
     assert len(callers) == n_workers
-    assert_same(got_img, img * 2)
-    assert_same(got_sum, np.sum(x, axis=-1))
-    assert_same(got_direct, img * 2)
+    assert_same_array(got_img, img * 2)
+    assert_same_array(got_sum, np.sum(x, axis=-1))
+    assert_same_array(got_direct, img * 2)
 
 
 # -- dask.distributed ----------------------------------------------------------
@@ -222,25 +204,25 @@ def test_process_workers_numext_threads_capped(process_client):
 def test_process_workers_double_pixels(process_client):
     img = random_array((400, 300, 3), "uint8")
     d = da.from_array(img, chunks=(100, 300, 3))
-    assert_same(compute(process_client, numext.double_pixels(d)), img * 2)
+    assert_same_array(compute(process_client, numext.double_pixels(d)), img * 2)
     x = random_array((50, 40), "float32")
-    assert_same(compute(process_client, numext.double_pixels(da.from_array(x, chunks=10))), x * 2)
+    assert_same_array(compute(process_client, numext.double_pixels(da.from_array(x, chunks=10))), x * 2)
 
 
 def test_process_workers_parallel_sum(process_client):
     x = random_array((64, 5000), "float64")
     d = da.from_array(x, chunks=(8, -1))
-    assert_same(compute(process_client, numext.parallel_sum(d)), np.sum(x, axis=-1))
+    assert_same_array(compute(process_client, numext.parallel_sum(d)), np.sum(x, axis=-1))
     i = random_array((20, 300), "int16")
     di = da.from_array(i, chunks=(5, -1))
-    assert_same(compute(process_client, numext.parallel_sum(di)), np.sum(i, axis=-1))
+    assert_same_array(compute(process_client, numext.parallel_sum(di)), np.sum(i, axis=-1))
 
 
 def test_process_workers_submit_ufunc_directly(process_client):
     # A ufunc pickled by name as the function of a task.
     x = np.arange(10, dtype=np.int32)
     future = process_client.submit(numext.double_pixels, x, pure=False)
-    assert_same(future.result(timeout=CLUSTER_TIMEOUT), x * 2)
+    assert_same_array(future.result(timeout=CLUSTER_TIMEOUT), x * 2)
 
 
 SCRIPT = """
@@ -352,12 +334,12 @@ def test_threads_cluster_several_threads_in_numext():
             got = compute(client, doubled)
         finally:
             _BARRIER[0] = None
-        assert_same(got, img * 2)
+        assert_same_array(got, img * 2)
 
         x = random_array((n * 16, 8192), "float64")  # 1 MiB blocks: split over the pool
         dx = da.from_array(x, chunks=(16, -1))
-        assert_same(compute(client, numext.parallel_sum(dx)), np.sum(x, axis=-1))
-        assert_same(compute(client, numext.double_pixels(dx)), x * 2)
+        assert_same_array(compute(client, numext.parallel_sum(dx)), np.sum(x, axis=-1))
+        assert_same_array(compute(client, numext.double_pixels(dx)), x * 2)
 
 
 def test_worker_plugin_defaults_to_worker_threads():

@@ -18,7 +18,7 @@ from hypothesis.extra import numpy as hnp
 
 import numext
 from conftest import PARALLEL_BYTES, pool_threads
-from oracles import assert_same_bits
+from helpers import assert_same_bits, dtype_id, error_kind
 
 # Every numeric dtype, by the type character of the loop it should pick.
 NUMERIC_CHARS = "?bBhHiIlLqQefdgFDG"
@@ -27,10 +27,6 @@ FLOAT_DTYPES = [np.dtype(c) for c in "efdg"]
 COMPLEX_DTYPES = [np.dtype(c) for c in "FDG"]
 INEXACT_DTYPES = FLOAT_DTYPES + COMPLEX_DTYPES
 INT_DTYPES = [np.dtype(c) for c in "bBhHiIlLqQ"]
-
-
-def dtype_id(dt: np.dtype) -> str:
-    return f"{dt.char}-{dt.name}"
 
 
 # Per-dtype property tests (18 dtypes each): modest counts keep the file CI-sized,
@@ -47,8 +43,8 @@ SETTINGS_ALL_DTYPES = settings(SETTINGS, max_examples=100)
 
 
 def assert_same(got, expected) -> None:
-    """Same type, dtype, shape and bits: NaN where NaN with the same sign bit,
-    the sign of every zero, real and imaginary parts separately."""
+    """Same type (scalar or array) and the same bits: dtype, shape and bytes
+    (long double: values and signs, NaNs' too); tests/helpers.py."""
     assert type(got) is type(expected), (type(got), type(expected))
     assert_same_bits(got, expected)
 
@@ -66,15 +62,6 @@ def run_recording(fn):
         {(w.category.__name__, str(w.message).replace("multiply", "double_pixels")) for w in caught}
     )
     return result, seen
-
-
-def error_kind(exc: Exception) -> type:
-    """The broad class of an error: NumPy's casting errors name the operand
-    that failed (input or output), which differs between a unary and a binary ufunc."""
-    for kind in (FloatingPointError, np.exceptions.AxisError, TypeError, ValueError, ArithmeticError):
-        if isinstance(exc, kind):
-            return kind
-    return type(exc)
 
 
 def check_like_multiply(ours, numpys) -> None:

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 import numext
-from conftest import PARALLEL_BYTES, assert_same_array, pool_threads
+from conftest import PARALLEL_BYTES, pool_threads
+from helpers import assert_same_array
 
 # The extension may be built with AddressSanitizer (CI): address-space limits
 # cannot work there (ASan reserves terabytes of shadow memory up front).

@@ -21,6 +21,7 @@ from hypothesis.extra import numpy as hnp
 
 import numext
 from conftest import PARALLEL_BYTES, THREAD_COUNTS
+from helpers import assert_same_bits
 
 # (precision, smallest normal exponent, largest exponent) per format.
 FORMATS = {
@@ -64,20 +65,6 @@ def oracle(x, dtype=None) -> float:
     dtype = np.dtype(dtype) if dtype is not None else (x.dtype if x.dtype.kind == "f" else np.dtype("f8"))
     values = x.ravel().tolist()
     return rounded(exact(values), dtype)
-
-
-def same_bits(got, expected) -> bool:
-    got, expected = np.asarray(got), np.asarray(expected)
-    if got.dtype != expected.dtype or got.shape != expected.shape:
-        return False
-    return got.tobytes() == expected.tobytes()
-
-
-def assert_same(got, expected):
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    assert got.tobytes() == expected.tobytes(), (got, expected)
 
 
 def assert_value(got, expected_float, dtype):
@@ -352,7 +339,7 @@ def test_complex_parts_each_exact(dtype):
     assert got.dtype == np.dtype(dtype)
     assert_value(got.real, oracle(x.real), real)
     assert_value(got.imag, oracle(x.imag), real)
-    assert_same(numext.fsum(x), got)
+    assert_same_bits(numext.fsum(x), got)
 
 
 @pytest.mark.parametrize(

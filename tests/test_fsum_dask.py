@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import numext
-from test_fsum import assert_same, wide_data
+from helpers import assert_same_bits
+from test_fsum import wide_data
 
 
 @pytest.mark.parametrize("dtype", ["f8", "f4", "i8", "c16"])
@@ -33,17 +34,17 @@ def test_dask_same_bits_for_every_chunking(dtype, axis):
         d = da.from_array(x, chunks=chunks)
         lazy = numext.fsum(d, axis=axis)
         assert isinstance(lazy, da.Array)
-        assert_same(lazy.compute(scheduler="threads"), expected)
+        assert_same_bits(lazy.compute(scheduler="threads"), expected)
     kept = numext.fsum(da.from_array(x, chunks=(7, 4, 10)), axis=axis, keepdims=True)
-    assert_same(kept.compute(scheduler="threads"), numext.fsum(x, axis=axis, keepdims=True))
+    assert_same_bits(kept.compute(scheduler="threads"), numext.fsum(x, axis=axis, keepdims=True))
 
 
 def test_dask_split_every_and_float32_result():
     da = pytest.importorskip("dask.array")
     x = np.random.default_rng(9).standard_normal((64, 40)) * 1e30
     d = da.from_array(x, chunks=(4, 5))
-    assert_same(numext.fsum(d, axis=0, dtype=np.float32).compute(), numext.fsum(x, axis=0, dtype=np.float32))
-    assert_same(numext.fsum(d).compute(), np.float64(math.fsum(x.ravel().tolist())))
+    assert_same_bits(numext.fsum(d, axis=0, dtype=np.float32).compute(), numext.fsum(x, axis=0, dtype=np.float32))
+    assert_same_bits(numext.fsum(d).compute(), np.float64(math.fsum(x.ravel().tolist())))
 
 
 def test_dask_exact_sum_gufunc_like_parallel_sum():
@@ -52,7 +53,7 @@ def test_dask_exact_sum_gufunc_like_parallel_sum():
     d = da.from_array(x, chunks=(7, -1))
     lazy = numext.exact_sum(d)
     assert isinstance(lazy, da.Array)
-    assert_same(lazy.compute(scheduler="threads"), numext.exact_sum(x))
+    assert_same_bits(lazy.compute(scheduler="threads"), numext.exact_sum(x))
 
 
 @pytest.mark.filterwarnings("ignore:Port .* is already in use:UserWarning")
@@ -66,8 +67,8 @@ def test_dask_process_cluster_same_bits():
         for chunks, axis in [((7, 300), None), ((40, 33), 0), ((9, 50), 1)]:
             lazy = numext.fsum(da.from_array(x, chunks=chunks), axis=axis)
             got = client.compute(lazy).result(timeout=60)
-            assert_same(got, numext.fsum(x, axis=axis))
+            assert_same_bits(got, numext.fsum(x, axis=axis))
         got = client.compute(numext.exact_sum(da.from_array(x, chunks=(10, -1)))).result(timeout=60)
-        assert_same(got, numext.exact_sum(x))
+        assert_same_bits(got, numext.exact_sum(x))
 
 

@@ -30,8 +30,7 @@ from hypothesis.extra import numpy as hnp
 
 import numext
 from conftest import PARALLEL_BYTES, pool_threads
-from helpers import assert_same_array as _assert_same_array
-from helpers import error_kind, outcome
+from helpers import assert_same_array, error_kind, outcome
 from oracles import pairwise_sum_last_axis
 
 AxisError = np.exceptions.AxisError
@@ -57,14 +56,9 @@ SUM_LOOPS = {
 }
 SUM_LOOP_OUT = set(SUM_LOOPS)
 
-
-def assert_same_array(got, expected) -> None:
-    """tests/helpers.py's comparison with ``nan_sign=False``: the sign of a NaN is
-    payload, not compared. (x86 makes NaNs with the sign bit set; whether a NaN
-    from inf * 0 or a cast comes out as +nan or -nan depends on the order of
-    operations and is no part of NumPy's contract.)"""
-    _assert_same_array(got, expected, nan_sign=False)
-
+# Results are compared with nan_sign=False (tests/helpers.py): whether a NaN
+# from inf * 0 or a cast comes out as +nan or -nan depends on the order of
+# operations and is no part of NumPy's contract.
 
 OUTCOMES: collections.Counter = collections.Counter()
 
@@ -284,13 +278,13 @@ def _compare_masked(got, expected, spec: UnarySpec, kw):
     """With where= and no out=, elements where the mask is False are undefined."""
     where = kw.get("where", True)
     if where is True or "out" in kw:
-        assert_same_array(got, expected)
+        assert_same_array(got, expected, nan_sign=False)
         return
     got = np.asarray(got)
     expected = np.asarray(expected)
     assert got.dtype == expected.dtype and got.shape == expected.shape
     mask = np.broadcast_to(np.asarray(where, bool), got.shape)
-    assert_same_array(got[mask], expected[mask])
+    assert_same_array(got[mask], expected[mask], nan_sign=False)
 
 
 def _two(x, spec: UnarySpec):
@@ -354,7 +348,7 @@ def _run_unary(spec: UnarySpec):
             # out one element behind x, split over threads. Counted, not failed.
             _event("double_pixels: KNOWN BUG overlapping out= wrong")
             return
-        assert_same_array(got_out, out2)
+        assert_same_array(got_out, out2, nan_sign=False)
         assert got_out.dtype == out2.dtype
     _compare_masked(got[1], exp[1], spec, kw)
 
@@ -575,8 +569,8 @@ def _run_sum(spec: SumSpec, api: str):
             # returns a scalar even with out=; out holds it. numext.sum too.
             # Nothing is reduced: the value and out are exact casts.
             assert type(value) is type(exp[1]), (type(value), type(exp[1]))
-            assert_same_array(np.asarray(value), np.asarray(exp[1]))
-            assert_same_array(out, kw2["out"])
+            assert_same_array(np.asarray(value), np.asarray(exp[1]), nan_sign=False)
+            assert_same_array(out, kw2["out"], nan_sign=False)
             return
         else:
             assert value is out
@@ -606,7 +600,7 @@ def _run_sum(spec: SumSpec, api: str):
                 with pool_threads(spec.threads):
                     plain = fn(make_array(spec.x), **plain_kw)
                 plain_np = np.sum(make_array(spec.x), **plain_kw2)
-                assert_same_array(value, np.asarray(plain).astype(out.dtype))
+                assert_same_array(value, np.asarray(plain).astype(out.dtype), nan_sign=False)
             _check_sum_value(plain, plain_np, x, spec, api, None)
             return
     _check_sum_value(value, exp[1], x, spec, api, out)
@@ -614,7 +608,7 @@ def _run_sum(spec: SumSpec, api: str):
 
 def _check_sum_value(value, expected, x, spec: SumSpec, api: str, out):
     if api == "parallel_sum":
-        assert_same_array(value, _contiguous_reference(x, spec, out))
+        assert_same_array(value, _contiguous_reference(x, spec, out), nan_sign=False)
         axis = -1 if spec.axis is None else spec.axis
         _tolerance_check(value, expected, x, axis, bool(spec.keepdims))
         if x.dtype.kind in "fc" and spec.dtype is None and out is None and 0 < x.size <= 2000:
@@ -624,7 +618,7 @@ def _check_sum_value(value, expected, x, spec: SumSpec, api: str, out):
                 ref = pairwise_sum_last_axis(np.moveaxis(x, axis, -1).astype(x.dtype.newbyteorder("=")))
             if spec.keepdims:
                 ref = np.expand_dims(ref, axis if axis >= 0 else x.ndim + axis)
-            assert_same_array(value, ref)
+            assert_same_array(value, ref, nan_sign=False)
         return
     # numext.sum: bits where numext promises np.sum's bits (a contiguous
     # reduction in the input's own dtype), values otherwise.
@@ -638,7 +632,7 @@ def _check_sum_value(value, expected, x, spec: SumSpec, api: str, out):
         and (axis_all or last or x.ndim <= 1)
         and x.ndim >= 1
     ):
-        assert_same_array(value, expected)
+        assert_same_array(value, expected, nan_sign=False)
     else:
         _tolerance_check(value, expected, x, spec.axis, bool(spec.keepdims))
 
@@ -692,7 +686,7 @@ def test_fuzz_sum_kernel_bits(fuzz_examples):
     def run(dtype, n, rows, seed, nthreads):
         x = _fill(np.dtype(dtype), rows * n, "normal", np.random.default_rng(seed)).reshape(rows, n)
         with pool_threads(nthreads), np.errstate(all="ignore"):
-            assert_same_array(numext.parallel_sum(x), np.sum(x, axis=-1))
-            assert_same_array(numext.sum(x[0]), np.sum(x[0]))
+            assert_same_array(numext.parallel_sum(x), np.sum(x, axis=-1), nan_sign=False)
+            assert_same_array(numext.sum(x[0]), np.sum(x[0]), nan_sign=False)
 
     run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import assert_same_array, assert_same_bits, dtype_id, error_kind, outcome, random_array
+from helpers import assert_same_array, assert_same_bits, dtype_id, error_kind, outcome, random_array, value_bytes
 
 NEG_NAN = np.copysign(np.nan, -1.0)
 
@@ -84,3 +84,27 @@ def test_random_array(dtype):
     assert_same_array(random_array((3, 4), dtype, seed=1), a)
     assert_same_array(random_array((3, 4), dtype, rng=np.random.default_rng(1)), a)
     assert dtype_id("l") != dtype_id("q")  # equal dtypes on LP64, different scalar types
+
+
+def test_random_array_decades_spread_magnitudes():
+    plain = random_array(1000, "f8", seed=2)
+    spread = random_array(1000, "f8", seed=2, decades=3)
+    assert np.ptp(np.log10(np.abs(plain))) < 6 < np.ptp(np.log10(np.abs(spread)))
+    assert random_array(10, "i4", seed=2, decades=3).dtype == np.int32
+
+
+@pytest.mark.parametrize("dtype", ["f8", "g", "c16", "G"])
+def test_same_bits_sees_nan_payloads_not_padding(dtype):
+    a = np.array([np.nan, 1.0, -0.0], dtype)
+    b = a.copy()
+    raw = b.reshape(-1).view(np.uint8)
+    raw[0] ^= 1  # the lowest mantissa byte of the first NaN: another payload
+    assert np.isnan(b[0]) and np.signbit(b[0].real) == np.signbit(a[0].real)
+    assert_same_array(b, a)
+    with pytest.raises(AssertionError):
+        assert_same_bits(b, a)
+    kept = value_bytes(a).shape[1]
+    if kept < a.dtype.itemsize:  # x87 long double: its padding is not compared
+        c = a.copy()
+        c.reshape(-1).view(np.uint8)[a.dtype.itemsize - 1] ^= 0xFF
+        assert_same_bits(c, a)

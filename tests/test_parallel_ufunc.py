@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import numext
 from conftest import THREAD_COUNTS
+from helpers import assert_same_bits
 
 _P = numext._numext._ParallelUfunc
 MIN_N = numext._numext.PARALLEL_UFUNC_MIN_ELEMENTS
@@ -67,26 +68,15 @@ def make_data(char: str, n: int, rng: np.random.Generator) -> np.ndarray:
     return a
 
 
-def significant_bytes(a: np.ndarray) -> np.ndarray:
-    """The bytes that hold the value (long doubles carry padding NumPy leaves unset)."""
-    b = np.ascontiguousarray(a).reshape(-1).view(np.uint8).reshape(a.size, a.dtype.itemsize)
-    if a.dtype.char == "g":
-        return b[:, :10]
-    if a.dtype.char == "G":
-        return np.concatenate([b[:, :10], b[:, 16:26]], axis=1)
-    return b
-
-
 def assert_same(want, got) -> None:
+    """Same type (tuple, scalar or array), and each result the same bits."""
     want_t = want if isinstance(want, tuple) else (want,)
     got_t = got if isinstance(got, tuple) else (got,)
     assert type(want) is type(got)
     assert len(want_t) == len(got_t)
     for w, g in zip(want_t, got_t):
         assert type(w) is type(g)
-        w, g = np.asarray(w), np.asarray(g)
-        assert w.dtype == g.dtype and w.shape == g.shape
-        assert np.array_equal(significant_bytes(w), significant_bytes(g)), (w, g)
+        assert_same_bits(g, w)
 
 
 def outcome(f, *args, **kwargs):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import numext
-from conftest import assert_same_array
+from helpers import assert_same_array
 from numext import _sum_paths, _sum_rules
 from oracles import pairwise_sum
 

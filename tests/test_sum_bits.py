@@ -15,6 +15,7 @@ import pytest
 
 import numext
 from conftest import PARALLEL_BYTES, THREAD_COUNTS, pool_threads
+from helpers import assert_same_bits
 from oracles import pairwise_sum
 
 B = 8192  # NumPy's default buffer size
@@ -46,14 +47,6 @@ def _layout(x: np.ndarray, layout: str) -> np.ndarray:
         assert not v.flags.aligned and v.flags.c_contiguous
         return v
     return x
-
-
-def assert_bits(got, expected) -> None:
-    """Same dtype, shape and bytes (NaN signs and payloads included)."""
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape
-    assert got.tobytes() == expected.tobytes(), (got, expected)
 
 
 def _sizes(dtype: str) -> list[int]:
@@ -108,8 +101,8 @@ def test_1d(dtype, layout, threads):
         for n in _sizes(dtype):
             v = _layout(_values(dtype, n, seed=n), layout)
             expected = np.sum(v)
-            assert_bits(numext.parallel_sum(v), expected)
-            assert_bits(numext.sum(v), expected)
+            assert_same_bits(numext.parallel_sum(v), expected)
+            assert_same_bits(numext.sum(v), expected)
 
 
 @pytest.mark.parametrize("threads", THREAD_COUNTS)
@@ -123,11 +116,11 @@ def test_rows_and_whole(dtype, layout, threads):
         for shape in shapes:
             v = _layout(_values(dtype, shape, seed=shape[1]), layout)
             expected = np.sum(v, axis=-1)
-            assert_bits(numext.parallel_sum(v), expected)
-            assert_bits(numext.sum(v, axis=-1), expected)
-            assert_bits(numext.sum(v.T, axis=0), expected)  # F-ordered, contiguous axis
+            assert_same_bits(numext.parallel_sum(v), expected)
+            assert_same_bits(numext.sum(v, axis=-1), expected)
+            assert_same_bits(numext.sum(v.T, axis=0), expected)  # F-ordered, contiguous axis
             # axis=None over a C array: NumPy's buffers run over the flat array.
-            assert_bits(numext.sum(v), np.sum(v))
+            assert_same_bits(numext.sum(v), np.sum(v))
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -143,14 +136,14 @@ def test_nan_signs(layout):
     y[5], y[2 * B + 3] = np.nan, -np.nan
     for arr in (x, y, x.reshape(1, -1)):
         v = _layout(arr, layout)
-        assert_bits(numext.parallel_sum(v), np.sum(v, axis=-1))
+        assert_same_bits(numext.parallel_sum(v), np.sum(v, axis=-1))
 
 
 @pytest.mark.parametrize("dtype", ["f2", "f4"])
 def test_cast_by_dtype(dtype):
     # NumPy casts through its buffers: per buffer on every version.
     x = _values(dtype, 4 * B + 3)
-    assert_bits(numext.parallel_sum(x, dtype=np.float64), np.sum(x, dtype=np.float64))
+    assert_same_bits(numext.parallel_sum(x, dtype=np.float64), np.sum(x, dtype=np.float64))
 
 
 @pytest.mark.parametrize("bufsize", [2048, 10000, 3 * B])
@@ -165,8 +158,8 @@ def test_setbufsize(bufsize, layout):
         got_whole = numext.sum(x)
     finally:
         np.setbufsize(old)
-    assert_bits(got, expected)
-    assert_bits(got_whole, whole)
+    assert_same_bits(got, expected)
+    assert_same_bits(got_whole, whole)
 
 
 def test_the_tests_can_fail():
@@ -188,4 +181,4 @@ def test_strided_core(layout, threads):
     y = _layout(_values("f8", (2, 3 * n), seed=1), layout)
     with pool_threads(threads):
         for v in (x[::3, 0], x[:, 1], y[:, ::3], np.broadcast_to(y[0, ::3], (3, n))):
-            assert_bits(numext.parallel_sum(v), np.sum(v, axis=-1))
+            assert_same_bits(numext.parallel_sum(v), np.sum(v, axis=-1))

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import numext
-from conftest import PARALLEL_BYTES, assert_same_array
+from conftest import PARALLEL_BYTES
+from helpers import assert_same_array
 from numext import _numext
 
 JOIN_TIMEOUT = 120.0

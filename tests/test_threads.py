@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import numext
-from conftest import DEFAULT_THREADS, PARALLEL_BYTES, THREAD_COUNTS, assert_same_array, pool_threads
+from conftest import DEFAULT_THREADS, PARALLEL_BYTES, THREAD_COUNTS, pool_threads
+from helpers import assert_same_array
 from numext import _numext
 
 MAX_THREADS = _numext.MAX_THREADS

@@ -8,24 +8,7 @@ import numpy as np
 import pytest
 
 import numext
-
-
-def assert_same(got, expected):
-    got = np.asarray(got)
-    expected = np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    np.testing.assert_array_equal(got, expected)
-
-
-def random_array(shape, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    dtype = np.dtype(dtype)
-    if dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        return rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
-    return rng.standard_normal(shape).astype(dtype)
-
+from helpers import assert_same_array, random_array
 
 # -- pandas --------------------------------------------------------------------
 
@@ -44,7 +27,7 @@ def test_series_keeps_index_and_name(pd, dtype):
     assert isinstance(result, pd.Series)
     assert result.index.equals(s.index)
     assert result.name == "pixels"
-    assert_same(result.to_numpy(), values * 2)
+    assert_same_array(result.to_numpy(), values * 2)
     pd.testing.assert_series_equal(result, s * 2)
 
 
@@ -64,7 +47,7 @@ def test_dataframe_keeps_index_columns_and_dtypes(pd):
     assert result.columns.equals(df.columns)
     assert list(result.dtypes) == list((df * 2).dtypes)
     for column in df.columns:
-        assert_same(result[column].to_numpy(), df[column].to_numpy() * 2)
+        assert_same_array(result[column].to_numpy(), df[column].to_numpy() * 2)
     pd.testing.assert_frame_equal(result, df * 2)
 
 
@@ -80,7 +63,7 @@ def test_dataframe_row_sums_through_numpy(pd):
     # so sum the values and put the index back.
     df = pd.DataFrame(random_array((30, 7), "float64"), columns=list("abcdefg"))
     row_sums = pd.Series(numext.parallel_sum(df.to_numpy()), index=df.index)
-    assert_same(row_sums.to_numpy(), np.sum(df.to_numpy(), axis=-1))
+    assert_same_array(row_sums.to_numpy(), np.sum(df.to_numpy(), axis=-1))
     series_sum = numext.parallel_sum(df["a"].to_numpy())
     assert series_sum == np.sum(df["a"].to_numpy())
 
@@ -114,7 +97,7 @@ def test_dataarray_direct_call_keeps_coords(xr):
     assert isinstance(result, xr.DataArray)
     assert result.dims == arr.dims
     xr.testing.assert_identical(result.coords.to_dataset(), arr.coords.to_dataset())
-    assert_same(result.values, arr.values * 2)
+    assert_same_array(result.values, arr.values * 2)
 
 
 @pytest.mark.parametrize("dtype", ["uint8", "float32", "float64"])
@@ -130,7 +113,7 @@ def test_apply_ufunc_double_pixels_dask_parallelized(xr, need_dask, dtype):
     computed = result.compute()
     assert computed.dims == arr.dims
     assert computed.coords["y"].equals(arr.coords["y"])
-    assert_same(computed.values, arr.values * 2)
+    assert_same_array(computed.values, arr.values * 2)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int16"])
@@ -148,7 +131,7 @@ def test_apply_ufunc_parallel_sum_core_dim(xr, need_dask, dtype):
     computed = result.compute()
     assert "x" not in computed.coords
     assert computed.coords["y"].equals(arr.coords["y"])
-    assert_same(computed.values, expected)
+    assert_same_array(computed.values, expected)
 
 
 def test_apply_ufunc_parallel_sum_other_core_dim(xr, need_dask):
@@ -166,7 +149,7 @@ def test_apply_ufunc_parallel_sum_other_core_dim(xr, need_dask):
     # pairwise, exactly as np.sum sums a contiguous copy (np.sum itself adds
     # strided rows one after another, with different rounding).
     expected = np.sum(np.ascontiguousarray(np.moveaxis(arr.values, 1, -1)), axis=-1)
-    assert_same(result.compute().values, expected)
+    assert_same_array(result.compute().values, expected)
 
 
 def test_apply_ufunc_split_core_dim(xr, need_dask):
@@ -177,7 +160,7 @@ def test_apply_ufunc_split_core_dim(xr, need_dask):
     result = xr.apply_ufunc(
         numext.parallel_sum, arr, dask_gufunc_kwargs={"allow_rechunk": True}, **kwargs
     )
-    assert_same(result.compute().values, np.sum(arr.values, axis=-1))
+    assert_same_array(result.compute().values, np.sum(arr.values, axis=-1))
 
 
 def test_apply_ufunc_dataset(xr, need_dask):
@@ -197,8 +180,8 @@ def test_apply_ufunc_dataset(xr, need_dask):
     )
     for name in ("red", "green"):
         values = ds[name].values
-        assert_same(doubled[name].compute().values, values * 2)
-        assert_same(sums[name].compute().values, np.sum(values, axis=-1))
+        assert_same_array(doubled[name].compute().values, values * 2)
+        assert_same_array(sums[name].compute().values, np.sum(values, axis=-1))
 
 
 def test_apply_ufunc_numpy_backed_with_threads(xr):
@@ -206,5 +189,5 @@ def test_apply_ufunc_numpy_backed_with_threads(xr):
     with numext.threads(1):
         one = xr.apply_ufunc(numext.parallel_sum, arr, input_core_dims=[["x"]])
     two = xr.apply_ufunc(numext.parallel_sum, arr, input_core_dims=[["x"]])
-    assert_same(one.values, two.values)
-    assert_same(two.values, np.sum(arr.values, axis=-1))
+    assert_same_array(one.values, two.values)
+    assert_same_array(two.values, np.sum(arr.values, axis=-1))

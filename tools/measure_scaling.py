@@ -19,15 +19,15 @@ import sys
 import numpy as np
 
 import numext
-from numext._threads import _process_threads
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/timing.py, also under python -P
 from timing import best_time, compile_numba_kernels, optional_module
 
 
-def best_ms(fn, repeat: int) -> float:
-    """Best of ``repeat`` single calls after a warm-up call (page faults, lazy pool start), in ms."""
-    return best_time(fn, repeat, min_time=0) * 1e3
+def best_ms(fn, repeat: int, threads: int | None = None) -> float:
+    """Best of ``repeat`` single calls after a warm-up call (page faults, lazy pool start), in ms,
+    with numext's process-wide thread count set to ``threads`` meanwhile (None: left as it is)."""
+    return best_time(fn, repeat, min_time=0, threads=threads) * 1e3
 
 
 def cases():
@@ -81,8 +81,7 @@ def main() -> None:
         numpy_ms = best_ms(theirs, args.repeat)
         row = {"bytes": nbytes, "numpy_ms": numpy_ms, "numext_ms": {}}
         for t in counts:
-            with _process_threads(t):
-                row["numext_ms"][t] = best_ms(ours, args.repeat)
+            row["numext_ms"][t] = best_ms(ours, args.repeat, threads=t)
         result["cases"][name] = row
         line = "  ".join(f"{t:>2}t {ms:8.2f} ({numpy_ms / ms:4.1f}x)" for t, ms in row["numext_ms"].items())
         print(f"{name:38} numpy {numpy_ms:8.2f} ms | {line}", flush=True)

@@ -7,7 +7,10 @@ calling thread alone, so the ratio there is 1 by construction; to place a new
 threshold, lower NUMEXT_PARALLEL_MIN_BYTES in src/numext_tuning.h and rebuild
 first. Run with the installed package: python -P tools/measure_threshold.py
 """
+from __future__ import annotations
+
 import pathlib
+import re
 import sys
 
 import numpy as np
@@ -17,10 +20,29 @@ import numext
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tools/timing.py, also under python -P
 from timing import best_time
 
+TUNING_HEADER = pathlib.Path(__file__).resolve().parent.parent / "src" / "numext_tuning.h"
+
+
+def parallel_min_bytes(header: pathlib.Path = TUNING_HEADER) -> int | None:
+    """NUMEXT_PARALLEL_MIN_BYTES as src/numext_tuning.h defines it (what a build
+    from this checkout compiles in), or None where the header is not there or
+    the definition is not a product of integers."""
+    try:
+        text = header.read_text()
+    except OSError:
+        return None
+    m = re.search(r"#define\s+NUMEXT_PARALLEL_MIN_BYTES\s+\(\(size_t\)([\d\s*]+)\)", text)
+    if m is None:
+        return None
+    value = 1
+    for factor in m.group(1).split("*"):
+        value *= int(factor)
+    return value
+
 
 def main():
     nthreads = numext.get_num_threads()
-    print(f"threads={nthreads}  compiled PARALLEL_MIN_BYTES={numext._numext.PARALLEL_MIN_BYTES}")
+    print(f"threads={nthreads}  PARALLEL_MIN_BYTES in src/numext_tuning.h={parallel_min_bytes()}")
     print(f"{'kernel':24s} {'bytes moved':>12s} {'1 thread us':>12s} {'all us':>10s} {'speed-up':>9s} {'numpy us':>9s}")
     for kib in [16, 32, 64, 128, 256, 512, 1024, 4096, 16384]:
         nbytes = kib * 1024
