@@ -50,18 +50,16 @@ typedef struct {
 _Static_assert(EXACT_STATE_WORDS == EXACT_NCHUNKS + 2, "chunks, flags, tag");
 
 /* Neal's large superaccumulator, for terms added one by one: a bin per sign
- * and exponent (the top 12 bits) summing the bits of up to 4096 terms as an
- * integer modulo 2^64 (their common top 12 bits are taken off again when the
- * bin is flushed), flushed into the small accumulator when full and at the
- * end of a range. Terms of one exponent then cost an integer add and one
- * well-predicted branch. */
+ * and exponent (the top 12 bits) summing the terms' 53-bit significands as
+ * an integer, flushed into the small accumulator before that sum can reach
+ * 2^64 and at the end of a range. Terms of one exponent then cost an integer
+ * add and one well-predicted test. */
 #define EXACT_NBINS 4096
 typedef struct {
-    uint64_t bin[EXACT_NBINS];      /* sum of the terms' bits, modulo 2^64 */
-    uint16_t room[EXACT_NBINS];     /* terms the bin still takes; 0: unused, holds 0 */
-    uint16_t used[EXACT_NBINS];     /* the bins in use, each once */
+    uint64_t bin[EXACT_NBINS];  /* 1 + the significands' sum; 0: not in use */
+    uint16_t used[EXACT_NBINS]; /* the bins in use, each once */
     int nused;
-    int ready; /* bin[] and room[] zeroed */
+    int ready; /* bin[] zeroed */
 } exact_bins;
 
 /* exact_add_columns's guess for the tile of rows that follows the last one:

@@ -3,14 +3,15 @@
  * added one at a time, for blocks whose exponents spread too widely for the
  * vector extraction of exact_block.c.
  *
- * A bin adds the whole bits of its terms (sign, exponent and mantissa field)
- * modulo 2^64: n terms sharing the top 12 bits ix sum to n * (ix << 52) plus
- * their mantissa fields, and fewer than 2^12 fields of 52 bits sum below
- * 2^64, so the fields' sum is recovered exactly at the flush. room[ix] counts
- * down the terms the bin may still take, and is 0 for a bin not in use
- * (which holds 0) and always for the NaN/infinity bins: the common case
- * costs one test. The bins in use are listed (each once) so a flush visits
- * only those.
+ * A bin in use holds 1 + the sum of its terms' significands (hidden bit
+ * included), a bin not in use holds 0: one unsigned test of the old value,
+ * (old - 1) < FULL - 1, says both that the bin is in use and that it has
+ * room (a significand is below 2^53, so a sum below FULL = 2^63 takes two
+ * more without wrapping). Everything else goes to bin_edge: a bin's first
+ * term (the bin is listed, once), a full bin (flushed, and left listed with
+ * 1), the exponent field 0 (zeros, subnormals: no hidden bit, added
+ * directly) and 0x7ff (NaN, infinities: flags), whose bins stay 0 so that
+ * their terms always go there.
  */
 #include "exact_accumulator.h"
 
@@ -18,8 +19,9 @@
 
 #include "simd_clones.h"
 
-#define BIN_TERMS 4096 /* 4096 mantissa fields < 2^52 sum below 2^64 */
-_Static_assert(BIN_TERMS <= UINT16_MAX, "room[] counts the terms");
+#define MANT_MASK ((UINT64_C(1) << 52) - 1)
+#define HIDDEN (UINT64_C(1) << 52)
+#define FULL (UINT64_C(1) << 63)
 
 void exact_work_init(exact_work *work)
 {
@@ -28,51 +30,58 @@ void exact_work_init(exact_work *work)
     work->columns.next = NULL;
 }
 
-/* Bin ix's sum into acc: `terms` terms whose bits sum to sum (mod 2^64). */
-static void flush_bin(exact_acc *acc, unsigned ix, uint64_t sum, unsigned terms)
+/* Bin ix's significands, summing to sum, into acc. */
+static void flush_bin(exact_acc *acc, unsigned ix, uint64_t sum)
 {
-    const unsigned field = ix & 0x7ff;
-    const int neg = (int)(ix >> 11);
-    const int pos = field != 0 ? (int)field - 1 : 0; /* as exact_acc_add */
-    const uint64_t fields = sum - (uint64_t)terms * ((uint64_t)ix << 52); /* mod 2^64 */
-    exact_acc_add_scaled(acc, fields, pos, neg);
-    if (field != 0) {
-        exact_acc_add_scaled(acc, (uint64_t)terms, pos + 52, neg); /* the hidden bits */
-    }
+    const int pos = (int)(ix & 0x7ff) - 1; /* as exact_acc_add; the field is not 0 */
+    exact_acc_add_scaled(acc, sum, pos, (int)(ix >> 11));
 }
 
 void exact_bins_flush(exact_bins *bins, exact_acc *acc)
 {
     for (int k = 0; k < bins->nused; k++) {
         const unsigned ix = bins->used[k];
-        const unsigned room = bins->room[ix];
-        if (room != 0 && room != BIN_TERMS) {
-            flush_bin(acc, ix, bins->bin[ix], BIN_TERMS - room);
+        if (bins->bin[ix] > 1) {
+            flush_bin(acc, ix, bins->bin[ix] - 1);
         }
         bins->bin[ix] = 0;
-        bins->room[ix] = 0;
     }
     bins->nused = 0;
 }
 
-/* The term `bits` went into bin ix, whose room was 0 or 1: a NaN or infinity
- * (a flag instead), a bin's first term or its last. A full bin is flushed
- * and stays listed, empty, with room for BIN_TERMS more: the list holds each
- * bin once at most. */
-static void bin_edge(exact_bins *bins, exact_acc *acc, unsigned ix, uint64_t bits)
+/* The term `bits`, whose bin ix held `old`, outside the common case. */
+static void bin_edge(exact_bins *bins, exact_acc *acc, unsigned ix, uint64_t old, uint64_t bits)
 {
-    if ((ix & 0x7ff) == 0x7ff) {
-        bins->bin[ix] = 0;
-        double x;
-        memcpy(&x, &bits, sizeof x);
-        exact_acc_add(acc, x); /* NaN or infinity: a flag */
-    } else if (bins->room[ix] == 1) {
-        flush_bin(acc, ix, bins->bin[ix], BIN_TERMS);
-        bins->bin[ix] = 0;
-        bins->room[ix] = BIN_TERMS;
+    const unsigned field = ix & 0x7ff;
+    if (field == 0 || field == 0x7ff) {
+        if (bits << 1 != 0) {
+            double x;
+            memcpy(&x, &bits, sizeof x);
+            exact_acc_add(acc, x); /* a subnormal, or NaN/infinity as a flag */
+        }
+        return;
+    }
+    const uint64_t mant = (bits & MANT_MASK) | HIDDEN;
+    if (old != 0) {
+        flush_bin(acc, ix, old - 1 + mant); /* full: < 2^63 + 2^54, no wrap */
+        bins->bin[ix] = 1;
     } else {
-        bins->room[ix] = BIN_TERMS - 1;
-        bins->used[bins->nused++] = (uint16_t)ix;
+        bins->bin[ix] = 1 + mant;
+        bins->used[bins->nused++] = (uint16_t)ix; /* 4094 bins at most: no overflow */
+    }
+}
+
+static inline __attribute__((always_inline)) void add_term(exact_bins *bins, exact_acc *acc,
+                                                           uint64_t *bin, const double *x)
+{
+    uint64_t bits;
+    memcpy(&bits, x, sizeof bits);
+    const unsigned ix = (unsigned)(bits >> 52);
+    const uint64_t old = bin[ix];
+    if (__builtin_expect(old - 1 < FULL - 1, 1)) {
+        bin[ix] = old + ((bits & MANT_MASK) | HIDDEN);
+    } else {
+        bin_edge(bins, acc, ix, old, bits);
     }
 }
 
@@ -82,24 +91,18 @@ NUMEXT_SIMD_CLONES void exact_bins_add_terms(exact_bins *bins, exact_acc *acc, c
     const char *ahead = next != NULL ? (const char *)next : (const char *)(x + n);
     if (!bins->ready) {
         memset(bins->bin, 0, sizeof bins->bin);
-        memset(bins->room, 0, sizeof bins->room);
         bins->ready = 1;
     }
     uint64_t *bin = bins->bin;
-    uint16_t *room = bins->room;
-    for (ptrdiff_t i = 0; i < n; i++) {
-        if ((i & 7) == 0) {
-            __builtin_prefetch(ahead + i * (ptrdiff_t)sizeof(double));
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __builtin_prefetch(ahead + i * (ptrdiff_t)sizeof(double));
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) {
+            add_term(bins, acc, bin, x + i + j);
         }
-        uint64_t bits;
-        memcpy(&bits, &x[i], sizeof bits);
-        const unsigned ix = (unsigned)(bits >> 52);
-        const unsigned r = room[ix];
-        bin[ix] += bits;
-        if (__builtin_expect(r > 1, 1)) {
-            room[ix] = (uint16_t)(r - 1);
-        } else {
-            bin_edge(bins, acc, ix, bits);
-        }
+    }
+    for (; i < n; i++) {
+        add_term(bins, acc, bin, x + i);
     }
 }
