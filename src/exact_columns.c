@@ -7,14 +7,14 @@
  * the columns as the vector lanes, in one pass over the tile: rows are read
  * ROW_BLOCK at a time, in strips of STRIP_VECS vectors of columns whose
  * sums, residual flags and largest magnitudes stay in registers over those
- * rows. Each column's sigma is guessed from the tile before it (the hint in
- * exact_work, with one bit of headroom), and checked afterwards against the
- * tile's own largest magnitude: a column that outgrew its guess sends the
- * tile through a second pass with the sigmas it really needs (the first
- * tile, with no guess, gets a pass that only finds them). A column whose
- * second-level residuals are not all zero (exponents spread too widely) or
- * that holds an infinity or NaN is added term by term instead: what the pass
- * found, not the plan, decides, so the result is exact either way.
+ * rows. Each column's sigma is guessed, with some headroom, from the tile
+ * before it (the hint in exact_work) or, for a first tile, from its first
+ * rows, and checked afterwards against the tile's own largest magnitude: a
+ * column that outgrew its guess sends the tile through a second pass with
+ * the sigmas it really needs. A column whose second-level residuals are not
+ * all zero (exponents spread too widely) or that holds an infinity or NaN is
+ * added term by term instead: what the pass found, not the plan, decides, so
+ * the result is exact either way.
  */
 #include "exact_accumulator.h"
 
@@ -34,6 +34,10 @@ typedef int64_t vint __attribute__((vector_size(64)));
 #define LANES 8
 #define STRIP_VECS 4 /* 4 x 6 vectors held: fits AVX-512's 32 registers */
 #define ROW_BLOCK 16 /* rows per strip visit: 16 KiB of 128 columns, in L1 */
+/* Bits of headroom over the magnitudes seen: in the tile before (the hint),
+ * or in the first ROW_BLOCK rows only (a first tile). */
+#define HINT_HEADROOM 1
+#define SAMPLE_HEADROOM 3
 
 typedef struct {
     double sigma[EXACT_COLUMNS];
@@ -136,7 +140,7 @@ NUMEXT_SIMD_CLONES static void columns_pass_run(columns_pass *restrict cp, const
     }
 }
 
-/* Each column's largest magnitude alone (the first tile's pass). */
+/* Each column's largest magnitude in rows [0, nrows). */
 NUMEXT_SIMD_CLONES static void columns_top(int64_t *restrict top, const char *a, ptrdiff_t ncols,
                                            ptrdiff_t nrows, ptrdiff_t row_stride)
 {
@@ -178,26 +182,30 @@ static void set_sigmas(columns_pass *cp, ptrdiff_t ncols)
     }
 }
 
-/* The pass, with the hint's sigmas when it has some for this tile; then,
- * where a guess was too small, again with the sigmas the tile needs. */
-static void run_tile(columns_pass *cp, exact_columns_hint *hint, const char *a, ptrdiff_t ncols,
-                     ptrdiff_t nrows, ptrdiff_t row_stride)
+/* The pass with guessed sigmas: the hint's for the tile it expected, else
+ * from the first rows; then, where a guess was too small, again with the
+ * sigmas the tile needs (it is in cache now). */
+static void run_tile(columns_pass *cp, const exact_columns_hint *hint, const char *a,
+                     ptrdiff_t ncols, ptrdiff_t nrows, ptrdiff_t row_stride)
 {
     if (hint->next == a && hint->ncols == ncols && hint->row_stride == row_stride) {
         for (ptrdiff_t c = 0; c < ncols; c++) {
             cp->k[c] = hint->k[c];
         }
-        set_sigmas(cp, ncols);
-        columns_pass_run(cp, a, ncols, nrows, row_stride);
-        int fits = 1;
-        for (ptrdiff_t c = 0; c < ncols; c++) {
-            fits &= sigma_fits(cp, c);
-        }
-        if (fits) {
-            return;
-        }
     } else {
-        columns_top(cp->top, a, ncols, nrows, row_stride);
+        columns_top(cp->top, a, ncols, nrows < ROW_BLOCK ? nrows : ROW_BLOCK, row_stride);
+        for (ptrdiff_t c = 0; c < ncols; c++) {
+            cp->k[c] = sigma_k(cp->top[c], SAMPLE_HEADROOM);
+        }
+    }
+    set_sigmas(cp, ncols);
+    columns_pass_run(cp, a, ncols, nrows, row_stride);
+    int fits = 1;
+    for (ptrdiff_t c = 0; c < ncols; c++) {
+        fits &= sigma_fits(cp, c);
+    }
+    if (fits) {
+        return;
     }
     for (ptrdiff_t c = 0; c < ncols; c++) {
         cp->k[c] = sigma_k(cp->top[c], 0);
@@ -214,7 +222,7 @@ void exact_add_columns(exact_acc *accs, ptrdiff_t acc_step, exact_work *work, co
     run_tile(&cp, hint, a, ncols, nrows, row_stride);
     for (ptrdiff_t c = 0; c < ncols; c++) {
         exact_acc *acc = &accs[c * acc_step];
-        hint->k[c] = (int16_t)sigma_k(cp.top[c], 1);
+        hint->k[c] = (int16_t)sigma_k(cp.top[c], HINT_HEADROOM);
         if (cp.top[c] == 0) {
             continue;
         }
