@@ -54,7 +54,9 @@ static inline int64_t abs_bits(double x)
     return b & ABS_MASK;
 }
 
-static inline vint vmax(vint m, vint a) { return (a & (a > m)) | (m & ~(a > m)); }
+/* max(m, a), lane by lane. A macro, not a function: vectors passed by value
+ * would differ between the clones' ABIs. */
+#define VMAX(m, a) (((a) & ((a) > (m))) | ((m) & ~((a) > (m))))
 
 /* Rows [r0, r0 + rn) of nvec * LANES columns from column c0 (nvec a constant
  * once inlined, so the arrays below live in registers). */
@@ -87,7 +89,8 @@ pass_strip(columns_pass *restrict cp, ptrdiff_t c0, const int nvec, const char *
             left[j] |= (vint)(res - q2);
             t1[j] += q;
             t2[j] += q2;
-            top[j] = vmax(top[j], (vint)v & mask);
+            const vint a = (vint)v & mask;
+            top[j] = VMAX(top[j], a);
         }
     }
     for (int j = 0; j < nvec; j++) {
