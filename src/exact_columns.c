@@ -60,9 +60,10 @@ static inline int64_t abs_bits(double x)
 
 /* Rows [r0, r0 + rn) of nvec * LANES columns from column c0 (nvec a constant
  * once inlined, so the arrays below live in registers). */
-static inline __attribute__((always_inline)) void
-pass_strip(columns_pass *restrict cp, ptrdiff_t c0, const int nvec, const char *a, ptrdiff_t r0,
-           ptrdiff_t rn, ptrdiff_t row_stride)
+static inline __attribute__((always_inline)) void pass_strip(columns_pass *restrict cp,
+                                                             ptrdiff_t c0, const int nvec,
+                                                             const char *a, ptrdiff_t r0,
+                                                             ptrdiff_t rn, ptrdiff_t row_stride)
 {
     vdouble s[STRIP_VECS], s2[STRIP_VECS], t1[STRIP_VECS], t2[STRIP_VECS];
     vint left[STRIP_VECS], top[STRIP_VECS];
