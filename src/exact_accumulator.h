@@ -50,22 +50,33 @@ typedef struct {
 _Static_assert(EXACT_STATE_WORDS == EXACT_NCHUNKS + 2, "chunks, flags, tag");
 
 /* Neal's large superaccumulator, for terms added one by one: a bin per sign
- * and exponent (the top 12 bits) summing the mantissa fields of up to 4096
- * terms as an integer, flushed into the small accumulator when full and at
- * the end of a range. Terms of one exponent then cost an integer add. */
+ * and exponent (the top 12 bits) summing the terms' 53-bit significands as
+ * an integer, flushed into the small accumulator before that sum can reach
+ * 2^64 and at the end of a range. Terms of one exponent then cost an integer
+ * add and one well-predicted test. */
 #define EXACT_NBINS 4096
 typedef struct {
-    uint64_t bin[EXACT_NBINS];      /* sum of the mantissa fields */
-    uint16_t count[EXACT_NBINS];    /* terms in the bin (0: the bin holds 0) */
-    uint16_t used[2 * EXACT_NBINS]; /* the bins in use (a refilled one again) */
+    uint64_t bin[EXACT_NBINS];  /* 1 + the significands' sum; 0: not in use */
+    uint16_t used[EXACT_NBINS]; /* the bins in use, each once */
     int nused;
-    int ready; /* bin[] and count[] zeroed */
+    int ready; /* bin[] zeroed */
 } exact_bins;
+
+/* exact_add_columns's guess for the tile of rows that follows the last one:
+ * each column's sigma exponent. Only a hint: a wrong guess costs a second
+ * pass over the tile, never a wrong bit. */
+#define EXACT_COLUMNS 128
+typedef struct {
+    const char *next; /* the tile expected next; NULL: none */
+    ptrdiff_t ncols, row_stride;
+    int16_t k[EXACT_COLUMNS];
+} exact_columns_hint;
 
 /* What a thread needs beside its accumulators: block scratch and the bins. */
 typedef struct {
     double scratch[2 * EXACT_BLOCK];
     exact_bins bins;
+    exact_columns_hint columns;
 } exact_work;
 
 void exact_work_init(exact_work *work); /* cheap: the bins are zeroed when first used */
@@ -82,7 +93,6 @@ void exact_acc_add_block(exact_acc *acc, exact_work *work, const double *x, ptrd
 /* Adjacent float64 columns: nrows <= EXACT_BLOCK rows (row_stride bytes apart)
  * of ncols <= EXACT_COLUMNS contiguous doubles; column c into accs[c * acc_step]
  * (its terms flushed out of the bins again). */
-#define EXACT_COLUMNS 128
 void exact_add_columns(exact_acc *accs, ptrdiff_t acc_step, exact_work *work, const char *a,
                        ptrdiff_t ncols, ptrdiff_t nrows, ptrdiff_t row_stride);
 /* The same for float32 terms, read in place (widened in registers). */

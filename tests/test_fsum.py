@@ -385,3 +385,35 @@ def test_state_round_trip_and_bad_state_is_nan():
     bad = merged.copy()
     bad[0] = -1
     assert np.isnan(_numext._exact_state_round(bad))
+
+
+def test_wide_and_narrow_blocks_share_the_bins():
+    """Blocks spread too widely for the extraction (added term by term into
+    the bins) alternating with narrow ones, zeros, negative zeros and
+    subnormals among the wide terms, and bins that fill and are flushed many
+    times within one range."""
+    rng = np.random.default_rng(5)
+    blocks = 48
+    x = rng.standard_normal((blocks, 1024))
+    x[::2] *= np.ldexp(1.0, rng.integers(-1060, 1000, (blocks // 2, 1024)))  # wide blocks
+    x[::4, ::7] = 0.0
+    x[2::4, ::11] = -0.0
+    x[::6, ::13] = rng.integers(-2**20, 2**20, x[::6, ::13].shape) * 5e-324  # subnormals
+    x[1::4] = rng.uniform(1.0, 2.0, (len(x[1::4]), 1024)) * rng.choice([-1.0, 1.0], (len(x[1::4]), 1024))
+    x[1::4, 0] = 2.0**900  # wide too, but most terms share one exponent: that bin fills
+    x = x.ravel()
+    expected = math.fsum(x.tolist())
+    assert expected == rounded(exact(x.tolist()), "f8")
+    # The wide terms cancelled by their negatives elsewhere: the subnormals alone are left.
+    sub = np.zeros_like(x)
+    sub[::5] = rng.integers(-2**20, 2**20, len(sub[::5])) * 5e-324
+    wide = np.where(np.abs(x) > 1e-300, x, 0.0)
+    sub[wide != 0] = 0.0  # where nothing rounds them away
+    y = np.concatenate([wide + sub, -rng.permutation(wide)])
+    expected_y = rounded(exact(sub.tolist()), "f8")
+    assert expected_y != 0.0
+    for t in THREAD_COUNTS:
+        with numext.threads(t):
+            assert_value(numext.exact_sum(x), expected, np.float64)
+            assert_value(numext.fsum(x[::-1]), expected, np.float64)
+            assert_value(numext.exact_sum(y), expected_y, np.float64)

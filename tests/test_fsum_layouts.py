@@ -157,3 +157,59 @@ def test_exact_sum_releases_the_gil_for_one_row():
     assert released, f"no other Python thread ran during a {duration * 1e3:.1f} ms exact_sum call"
 
 
+
+
+def _column_expected(x):
+    expected = []
+    for col in x.T.tolist():
+        has_pos, has_neg = math.inf in col, -math.inf in col
+        if (has_pos and has_neg) or any(math.isnan(v) for v in col):
+            expected.append(math.nan)
+        elif has_pos or has_neg:
+            expected.append(math.inf if has_pos else -math.inf)
+        else:
+            expected.append(math.fsum(col))
+    return np.array(expected)
+
+
+@pytest.mark.parametrize("ncols", [1, 7, 8, 9, 31, 32, 33, 40, 127, 128, 129, 200])
+def test_column_kernel_sigma_guesses(ncols):
+    """The column kernel guesses each column's sigma from the tile of rows
+    before (or a first tile's first rows) and checks the guess afterwards:
+    magnitudes that outgrow the guess later in a tile, in the next tile, or
+    shrink far below it must all come out exact, for column counts that fill
+    whole vector strips, single vectors and the scalar tail."""
+    rng = np.random.default_rng(100 + ncols)
+    x = rng.standard_normal((1700, ncols))  # tiles of 512 rows: first, hinted, short last
+    x[600:, ::2] *= 2.0**40  # grows in the second tile: the hint is too small
+    x[100, 2::5] = 2.0**200  # grows after a first tile's sampled rows
+    x[20:, 1::3] *= 2.0**-30  # shrinks: the guess is too large
+    x[1200:, 3::4] *= 2.0**-1040  # subnormal later on
+    x[1100:1110, 4::6] = 0.0
+    x[1300:1320, 5::7] = -0.0
+    expected = _column_expected(x)
+    for t in THREAD_COUNTS:
+        with numext.threads(t):
+            got = numext.fsum(x, axis=0)
+            assert_same(got, expected)
+            assert_same(numext.exact_sum(x, axis=0), expected)
+    assert_same(numext.fsum(np.asfortranarray(x), axis=0), expected)
+    assert_same(numext.fsum(x[::-1], axis=0), expected)
+
+
+@pytest.mark.parametrize("ncols", [5, 40, 130])
+def test_column_kernel_specials_after_the_first_tile(ncols):
+    """Infinities and NaN that appear only in a later tile, where the sigma
+    was guessed from finite data."""
+    rng = np.random.default_rng(7 + ncols)
+    x = rng.standard_normal((1600, ncols))
+    x[900, ::3] = np.inf
+    x[1000, 1::3] = -np.inf
+    x[1000, ::6] = -np.inf  # with +inf: NaN
+    x[1400, 2::4] = np.nan
+    x[1500, :] = np.finfo(np.float64).max / 4  # near the largest finite value
+    expected = _column_expected(x)
+    with np.errstate(invalid="ignore"):
+        for t in THREAD_COUNTS:
+            with numext.threads(t):
+                np.testing.assert_array_equal(numext.fsum(x, axis=0), expected)

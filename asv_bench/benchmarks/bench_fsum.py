@@ -15,18 +15,18 @@ SIZES = [10**3, 10**5, 10**7] + ([10**8] if BIG else [])
 
 
 @functools.lru_cache(maxsize=2)
-def _wide(n: int) -> np.ndarray:
-    """Values whose exponents span +-2^1000."""
+def _wide(shape) -> np.ndarray:
+    """Values whose exponents span +-2^1000 (term by term through the bins)."""
     rng = np.random.default_rng(1)
-    x = rng.standard_normal(n) * np.ldexp(1.0, rng.integers(-1000, 1000, n))
+    x = rng.standard_normal(shape) * np.ldexp(1.0, rng.integers(-1000, 1000, shape))
     x.flags.writeable = False
     return x
 
 
-def _data(n: int, kind: str) -> np.ndarray:
+def _data(shape, kind: str) -> np.ndarray:
     if kind == "wide":
-        return _wide(n)
-    return make(n, kind)
+        return _wide(shape)
+    return make(shape, kind)
 
 
 class Fsum1D(ThreadsBenchmark):
@@ -45,12 +45,16 @@ class Fsum1D(ThreadsBenchmark):
         self.call()
 
 
-#: case -> (shape, axis); "rows" sum each row (axis=-1), "cols" each column (axis=0).
+#: case -> (shape, axis, data); "rows" sum each row (axis=-1), "cols" each column
+#: (axis=0); "wide": exponents spanning +-2^1000, "131": a column count that
+#: leaves part vectors (the column kernel's tail).
 CASES_2D = {
-    "rows 1000x2500": ((1000, 2500), -1),
-    "rows 4000x2500": ((4000, 2500), -1),
-    "cols 1000x2500": ((1000, 2500), 0),
-    "cols 4000x2500": ((4000, 2500), 0),
+    "rows 1000x2500": ((1000, 2500), -1, "float64"),
+    "rows 4000x2500": ((4000, 2500), -1, "float64"),
+    "cols 1000x2500": ((1000, 2500), 0, "float64"),
+    "cols 4000x2500": ((4000, 2500), 0, "float64"),
+    "cols 80000x131": ((80000, 131), 0, "float64"),
+    "cols 4000x2500 wide": ((4000, 2500), 0, "wide"),
 }
 
 
@@ -61,8 +65,8 @@ class Fsum2D(ThreadsBenchmark):
     param_names = ["case", "threads", "impl"]
 
     def setup(self, case, threads, impl):
-        shape, axis = CASES_2D[case]
-        self.x = make(shape, "float64")
+        shape, axis, data = CASES_2D[case]
+        self.x = _data(shape, data)
         f = numext.fsum if impl == "numext" else np.sum
         self.call = functools.partial(f, self.x, axis=axis)
         self.set_threads(threads)
