@@ -191,10 +191,10 @@ def test_column_kernel_sigma_guesses(ncols):
     for t in THREAD_COUNTS:
         with numext.threads(t):
             got = numext.fsum(x, axis=0)
-            assert_same(got, expected)
-            assert_same(numext.exact_sum(x, axis=0), expected)
-    assert_same(numext.fsum(np.asfortranarray(x), axis=0), expected)
-    assert_same(numext.fsum(x[::-1], axis=0), expected)
+            assert_same_bits(got, expected)
+            assert_same_bits(numext.exact_sum(x, axis=0), expected)
+    assert_same_bits(numext.fsum(np.asfortranarray(x), axis=0), expected)
+    assert_same_bits(numext.fsum(x[::-1], axis=0), expected)
 
 
 @pytest.mark.parametrize("ncols", [5, 40, 130])
