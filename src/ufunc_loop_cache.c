@@ -87,7 +87,8 @@ static int fill_entry(numext_loop_cache *cache, PyObject *ufunc, numext_loop_ent
         return -1;
     }
     numext_ufunc_call_info *info = info_of(capsule);
-    entry->usable = entry->usable && !info->requires_pyapi;
+    entry->pool_ok = !info->requires_pyapi;
+    entry->usable = entry->usable && entry->pool_ok;
     entry->no_fp_errors = info->no_floatingpoint_errors;
     int rc = PyList_Append(entry->free_infos, capsule);
     Py_DECREF(capsule);

@@ -18,7 +18,8 @@ typedef struct {
     PyArray_Descr *descr[NPY_MAXARGS]; /* strong: resolved, per operand */
     PyObject *resolve_arg;             /* the dtypes tuple _resolve_dtypes_and_context takes */
     double ns_per_element;             /* u's cost on one thread, measured once */
-    int usable;                        /* loop needs no Python API, inputs need no cast */
+    int pool_ok;                       /* numeric dtypes, loop needs no Python API */
+    int usable;                        /* pool_ok, and the inputs need no cast */
     int no_fp_errors;                  /* the loop says it raises no FP flags */
     PyObject *guard;                   /* callable: true when the pool may run it now; or NULL */
     PyObject *free_infos;              /* list of filled capsules */
