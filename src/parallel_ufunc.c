@@ -36,10 +36,10 @@ typedef struct {
     PyObject *get_threads; /* () -> the thread cap for this call */
     PyObject *reducer;     /* numext.parallel, for pickling */
     PyObject *doc;
-    PyObject *name;        /* u.__name__, for FP error messages */
+    PyObject *name;                      /* u.__name__, for FP error messages */
     PyObject *kw_names[NUMEXT_KW_COUNT]; /* "out", "where", "dtype", "signature", "casting" */
-    int delegate_all;      /* gufuncs, numext's own ufuncs: always u's call */
-    Py_ssize_t pool_calls; /* calls that ran on the pool (for tests), under the GIL */
+    int delegate_all;                    /* gufuncs, numext's own ufuncs: always u's call */
+    Py_ssize_t pool_calls;               /* calls that ran on the pool (for tests), under the GIL */
     numext_loop_cache cache;
 } parallel_ufunc;
 
@@ -55,7 +55,7 @@ static PyObject *delegate(parallel_ufunc *self, PyObject *const *args, size_t na
 static numext_loop_entry *find_entry(parallel_ufunc *self, ufunc_operands *ops, int simple)
 {
     numext_loop_entry *entry = numext_loop_cache_find(&self->cache, ops->key);
-    if (entry != NULL || self->cache.count == NUMEXT_LOOP_CACHE_SIZE) {
+    if (entry != NULL || numext_loop_cache_full(&self->cache)) {
         return entry;
     }
     const npy_intp k = ops->n < SAMPLE_ELEMENTS ? ops->n : SAMPLE_ELEMENTS;
@@ -242,9 +242,13 @@ static int worth_a_look(const numext_loop_entry *entry, npy_intp n)
 static int run_general(parallel_ufunc *self, const ufunc_operands *ops, numext_loop_entry *entry,
                        npy_intp n, int nthreads, size_t ntasks, PyObject **result)
 {
-    numext_general_call call = {.ufunc = self->ufunc, .name = self->name, .entry = entry,
-                                .nthreads = nthreads < MAX_CALL_THREADS ? nthreads : MAX_CALL_THREADS,
-                                .ntasks = ntasks, .n = n};
+    numext_general_call call = {.ufunc = self->ufunc,
+                                .name = self->name,
+                                .entry = entry,
+                                .nthreads =
+                                    nthreads < MAX_CALL_THREADS ? nthreads : MAX_CALL_THREADS,
+                                .ntasks = ntasks,
+                                .n = n};
     if (!numext_general_run(&call, ops, result)) {
         return 0;
     }
@@ -317,7 +321,7 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
         return NULL;
     }
     static const char *const kw[NUMEXT_KW_COUNT] = {"out", "where", "dtype", "signature",
-                                                     "casting"};
+                                                    "casting"};
     PyObject *name = PyObject_GetAttrString(ufunc, "__name__");
     PyObject *kw_names[NUMEXT_KW_COUNT];
     int ok = name != NULL;
@@ -347,7 +351,7 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     self->delegate_all = delegate_all || u->core_enabled;
     self->cache.nin = u->nin;
     self->cache.nout = u->nout;
-    self->cache.count = 0;
+    atomic_init(&self->cache.count, 0);
     return (PyObject *)self;
 }
 

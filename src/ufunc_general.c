@@ -50,7 +50,9 @@ static int resolve_args(const ufunc_operands *ops, PyObject **args, PyObject **k
     }
     for (int i = 0; i < nin + nout; i++) {
         PyObject *out = i < nin ? NULL : (PyObject *)ops->out[i - nin];
-        PyObject *item = i < nin ? ops->key[i] : out ? (PyObject *)PyArray_DESCR((PyArrayObject *)out) : Py_None;
+        PyObject *item = i < nin ? ops->key[i]
+                         : out   ? (PyObject *)PyArray_DESCR((PyArrayObject *)out)
+                                 : Py_None;
         PyTuple_SET_ITEM(dtypes, i, Py_NewRef(item));
     }
     PyObject *signature = ops->signature_kw;
@@ -132,8 +134,7 @@ static int resolve_loops(const numext_general_call *call, const ufunc_operands *
 }
 
 /* The loops for this call: the entry's capsules when they fit, else new ones. */
-static int take_loops(const numext_general_call *call, const ufunc_operands *ops,
-                      call_loops *loops)
+static int take_loops(const numext_general_call *call, const ufunc_operands *ops, call_loops *loops)
 {
     numext_loop_entry *entry = call->entry;
     if (entry_is_the_loop(entry, ops)) {
@@ -143,7 +144,8 @@ static int take_loops(const numext_general_call *call, const ufunc_operands *ops
         }
         loops->from_entry = 1;
         loops->count = call->nthreads;
-        memcpy(loops->descr, entry->descr, sizeof(entry->descr[0]) * (size_t)(ops->nin + ops->nout));
+        memcpy(loops->descr, entry->descr,
+               sizeof(entry->descr[0]) * (size_t)(ops->nin + ops->nout));
     } else if (!resolve_loops(call, ops, loops)) {
         return 0;
     }
@@ -221,8 +223,8 @@ static int overlap_is_in_place(const ufunc_operands *ops)
 /* The iterator's operands: arrays as given, NumPy scalars as 0-d arrays of
  * their dtype (cast by the iterator), Python scalars made the loop's dtype
  * (as NumPy does, NEP 50). 0: u's call (e.g. an int out of range). */
-static int make_operands(const ufunc_operands *ops, const call_loops *loops,
-                         numext_iter_run *run, PyObject **owned)
+static int make_operands(const ufunc_operands *ops, const call_loops *loops, numext_iter_run *run,
+                         PyObject **owned)
 {
     for (int i = 0; i < ops->nin; i++) {
         PyObject *obj = ops->in[i];
@@ -303,7 +305,8 @@ static npy_intp grain_of(const ufunc_operands *ops, npy_intp n)
         dims[d] = 1;
         for (int k = 0; k < count; k++) {
             const int ax = d - (nd - PyArray_NDIM(arrays[k]));
-            dims[d] = ax >= 0 && PyArray_DIM(arrays[k], ax) != 1 ? PyArray_DIM(arrays[k], ax) : dims[d];
+            dims[d] =
+                ax >= 0 && PyArray_DIM(arrays[k], ax) != 1 ? PyArray_DIM(arrays[k], ax) : dims[d];
         }
     }
     int inner = -1;
@@ -344,9 +347,13 @@ static int run_loops(const numext_general_call *call, const ufunc_operands *ops,
 {
     const int nop = ops->nin + ops->nout;
     PyObject *owned[NPY_MAXARGS] = {NULL};
-    numext_iter_run run = {.nin = ops->nin, .nout = ops->nout, .mask = ops->where,
-                           .info = loops->infos, .nthreads = loops->count,
-                           .ntasks = call->ntasks, .grain = grain_of(ops, call->n)};
+    numext_iter_run run = {.nin = ops->nin,
+                           .nout = ops->nout,
+                           .mask = ops->where,
+                           .info = loops->infos,
+                           .nthreads = loops->count,
+                           .ntasks = call->ntasks,
+                           .grain = grain_of(ops, call->n)};
     memcpy(run.descr, loops->descr, sizeof(run.descr[0]) * (size_t)nop);
     int done = 0, fp_status = 0, casts = 0;
     PyObject *outs[NPY_MAXARGS];

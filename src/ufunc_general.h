@@ -17,7 +17,7 @@
 
 typedef struct {
     PyObject *ufunc;
-    PyObject *name; /* u.__name__, for FP error messages */
+    PyObject *name;           /* u.__name__, for FP error messages */
     numext_loop_entry *entry; /* the inputs' cache entry (usable for the pool) */
     int nthreads;
     size_t ntasks;

@@ -13,7 +13,7 @@ typedef struct {
     const numext_iter_run *run;
     NpyIter *iter[MAX_ITERS]; /* per thread: [0] the original, then copies */
     NpyIter_IterNextFunc *next[MAX_ITERS];
-    int nop; /* inputs and outputs; the mask, if any, follows them */
+    int nop;            /* inputs and outputs; the mask, if any, follows them */
     numext_ranges plan; /* in grains */
     npy_intp grain, size;
     numext_worker_errors errors;
@@ -91,8 +91,8 @@ static NpyIter *make_iter(const numext_iter_run *run)
     const npy_uint32 flags = NPY_ITER_EXTERNAL_LOOP | NPY_ITER_REFS_OK | NPY_ITER_ZEROSIZE_OK |
                              NPY_ITER_BUFFERED | NPY_ITER_GROWINNER | NPY_ITER_DELAY_BUFALLOC |
                              NPY_ITER_COPY_IF_OVERLAP | NPY_ITER_RANGED;
-    NpyIter *iter = NpyIter_AdvancedNew(nop + masked, ops, flags, NPY_KEEPORDER,
-                                        NPY_UNSAFE_CASTING, op_flags, dtypes, -1, NULL, NULL, 0);
+    NpyIter *iter = NpyIter_AdvancedNew(nop + masked, ops, flags, NPY_KEEPORDER, NPY_UNSAFE_CASTING,
+                                        op_flags, dtypes, -1, NULL, NULL, 0);
     if (iter == NULL) {
         PyErr_Clear(); /* u's own call raises what is wrong */
     } else if (NpyIter_IterationNeedsAPI(iter)) {
@@ -125,12 +125,20 @@ static int outputs_are_given_arrays(const numext_iter_run *run, NpyIter *iter)
     return 1;
 }
 
-/* Copies for threads 1.. and every thread's iternext; -1 (no error set) on failure. */
+/* Iterators for threads 1.. and every thread's iternext; -1 (no error set)
+ * on failure. With where= each thread builds its own iterator instead of
+ * copying one: NumPy's masked cast wrapper does not survive NpyIter_Copy
+ * (freeing the copy crashes, NumPy 2.4). Every output is then given, so
+ * separate iterators write the same arrays. */
 static int make_copies(iter_job *job, int nthreads)
 {
     for (int t = 0; t < nthreads; t++) {
-        if (t > 0 && (job->iter[t] = NpyIter_Copy(job->iter[0])) == NULL) {
-            return -1;
+        if (t > 0) {
+            job->iter[t] =
+                job->run->mask != NULL ? make_iter(job->run) : NpyIter_Copy(job->iter[0]);
+            if (job->iter[t] == NULL || !outputs_are_given_arrays(job->run, job->iter[t])) {
+                return -1;
+            }
         }
         if ((job->next[t] = NpyIter_GetIterNext(job->iter[t], NULL)) == NULL) {
             return -1;
@@ -147,7 +155,8 @@ static void finish(iter_job *job, int nthreads, PyObject **outs)
         PyArrayObject **arrays = NpyIter_GetOperandArray(job->iter[0]);
         for (int o = 0; o < run->nout; o++) {
             PyArrayObject *given = run->op[run->nin + o];
-            outs[o] = Py_NewRef(given != NULL ? (PyObject *)given : (PyObject *)arrays[run->nin + o]);
+            outs[o] =
+                Py_NewRef(given != NULL ? (PyObject *)given : (PyObject *)arrays[run->nin + o]);
         }
     }
     for (int t = nthreads - 1; t >= 0; t--) {

@@ -20,8 +20,8 @@ typedef struct {
     int nin, nout;
     /* inputs (arrays, any dtype), outputs (NULL: allocate), then the mask */
     PyArrayObject *op[NPY_MAXARGS + 1];
-    PyArray_Descr *descr[NPY_MAXARGS]; /* the loop's dtypes, per operand */
-    PyArrayObject *mask;               /* where=, bool; or NULL */
+    PyArray_Descr *descr[NPY_MAXARGS];   /* the loop's dtypes, per operand */
+    PyArrayObject *mask;                 /* where=, bool; or NULL */
     numext_ufunc_call_info *const *info; /* one per thread */
     int nthreads;
     size_t ntasks;

@@ -73,8 +73,7 @@ static int collect_where(ufunc_operands *ops, PyObject *value)
     if (value == Py_True) {
         return 1;
     }
-    if (!PyArray_CheckExact(value) ||
-        PyArray_DESCR((PyArrayObject *)value)->type_num != NPY_BOOL) {
+    if (!PyArray_CheckExact(value) || PyArray_DESCR((PyArrayObject *)value)->type_num != NPY_BOOL) {
         return 0;
     }
     ops->where = (PyArrayObject *)value;
@@ -311,8 +310,8 @@ static int broadcast_into(npy_intp *shape, int *nd, PyArrayObject *arr)
     const int and = PyArray_NDIM(arr);
     const npy_intp *dims = PyArray_DIMS(arr);
     for (int d = 0; d < and; d++) {
-        npy_intp *slot = &shape[NPY_MAXDIMS - and + d];
-        if (NPY_MAXDIMS - and + d < NPY_MAXDIMS - *nd) {
+        npy_intp *slot = &shape[NPY_MAXDIMS - and+d];
+        if (NPY_MAXDIMS - and+d < NPY_MAXDIMS - *nd) {
             *slot = dims[d]; /* a new leading dimension */
         } else if (*slot == 1) {
             *slot = dims[d];

@@ -37,8 +37,14 @@ typedef struct {
 } ufunc_operands;
 
 /* Keywords the pool understands, in the order `names` holds them (interned). */
-enum { NUMEXT_KW_OUT, NUMEXT_KW_WHERE, NUMEXT_KW_DTYPE, NUMEXT_KW_SIGNATURE, NUMEXT_KW_CASTING,
-       NUMEXT_KW_COUNT };
+enum {
+    NUMEXT_KW_OUT,
+    NUMEXT_KW_WHERE,
+    NUMEXT_KW_DTYPE,
+    NUMEXT_KW_SIGNATURE,
+    NUMEXT_KW_CASTING,
+    NUMEXT_KW_COUNT
+};
 
 /* Vectorcall arguments -> ops->in/out/where/key/full/n and the keywords.
  * 1: the pool may run it (simple or general case); 0: u's own call. */

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_parallel_ufunc import assert_same, make_data, outcome
 
 import numext
 from conftest import THREAD_COUNTS
+from test_parallel_ufunc import assert_same, make_data, outcome
 
 _P = numext._numext._ParallelUfunc
 MIN_N = numext._numext.PARALLEL_UFUNC_MIN_ELEMENTS
