@@ -5,7 +5,8 @@
  *
  * One buffered, ranged NpyIter is made with the flags of NumPy's own ufunc
  * call (execute_ufunc_loop), so casts go through the same cast functions and
- * buffers; one NpyIter_Copy per extra thread is made with the GIL held, and
+ * buffers; one NpyIter_Copy per extra thread is made with the GIL held (with
+ * where=, a new iterator per thread: see make_copies), and
  * each task resets its thread's copy to its range of the iteration
  * (NpyIter_ResetToIterIndexRange) and runs the loop on every inner piece, as
  * NumPy's iterator documentation recommends for threads. With where= the
