@@ -33,12 +33,13 @@ typedef struct {
 #endif
 
 typedef struct {
-    PyObject *key[NPY_MAXARGS];        /* strong: per input, dtype or Python type */
-    PyArray_Descr *descr[NPY_MAXARGS]; /* strong: resolved, per operand */
-    PyObject *resolve_arg;             /* the dtypes tuple _resolve_dtypes_and_context takes */
+    /* What every call reads first, together in the first cache line. */
     double ns_per_element;             /* u's cost on one thread, measured once */
     int pool_ok;                       /* numeric dtypes, loop needs no Python API */
     int usable;                        /* pool_ok, and the inputs need no cast */
+    PyObject *key[NPY_MAXARGS];        /* strong: per input, dtype or Python type */
+    PyArray_Descr *descr[NPY_MAXARGS]; /* strong: resolved, per operand */
+    PyObject *resolve_arg;             /* the dtypes tuple _resolve_dtypes_and_context takes */
     int no_fp_errors;                  /* the loop says it raises no FP flags */
     PyObject *guard;                   /* callable: true when the pool may run it now; or NULL */
     numext_cache_mutex lock;           /* guards the free capsules */

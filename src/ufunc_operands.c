@@ -329,16 +329,22 @@ npy_intp numext_operands_iter_size(const ufunc_operands *ops)
 {
     const int nop = ops->nin + ops->nout;
     PyArrayObject *arrays[NPY_MAXARGS + 1];
-    int count = 0, uneven = 0;
+    int count = 0, flat = 1;
     for (int i = 0; i < nop; i++) {
         PyObject *obj = i < ops->nin ? ops->in[i] : (PyObject *)ops->out[i - ops->nin];
         if (obj != NULL && PyArray_CheckExact(obj)) {
             arrays[count++] = (PyArrayObject *)obj;
+            flat = flat && PyArray_NDIM((PyArrayObject *)obj) <= 1;
         }
     }
     if (ops->where != NULL) {
         arrays[count++] = ops->where;
+        flat = flat && PyArray_NDIM(ops->where) <= 1;
     }
+    if (flat) {
+        return ops->n; /* 1-D arrays broadcast only a single element (checked by NumPy) */
+    }
+    int uneven = 0;
     for (int i = 0; i < count && !uneven; i++) {
         uneven = PyArray_SIZE(arrays[i]) != 1 && !has_full_shape(ops, arrays[i]);
     }
