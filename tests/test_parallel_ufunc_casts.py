@@ -249,3 +249,33 @@ def test_small_casting_calls_stay_with_u():
         before = p._pool_calls
         assert_same(np.add(x, y), p(x, y))
         assert p._pool_calls == before
+
+
+def test_concurrent_first_calls():
+    """Many threads meet new dtype combinations at once: one cache entry each
+    wins, every call gives u's answer (free-threaded CPython runs them truly
+    at once; with the GIL, prepare's Python calls interleave them)."""
+    import threading
+
+    rng = np.random.default_rng(11)
+    pairs = [("i1", "f2"), ("u1", "f4"), ("i2", "f8"), ("u2", "f2"), ("i4", "f4"), ("e", "b")]
+    data = [(make_data(a, 4001, rng), make_data(b, 4001, rng)) for a, b in pairs]
+    p = numext.parallel(np.logaddexp2)
+    barrier = threading.Barrier(len(data) * 2)
+    results: dict = {}
+
+    def work(k: int) -> None:
+        a, b = data[k % len(data)]
+        barrier.wait()
+        with np.errstate(all="ignore"), numext.threads(2):
+            results[k] = p(a, b)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(data) * 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with np.errstate(all="ignore"):
+        for k, r in results.items():
+            assert_same(np.logaddexp2(*data[k % len(data)]), r)
+    assert len(results) == len(data) * 2
