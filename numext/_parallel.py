@@ -26,9 +26,11 @@ _DOC = """numext.parallel({name}): NumPy's ``{name}`` ufunc run on numext's thre
 
 Called like ``{name}`` itself, with the same results bit for bit, the same
 result dtypes, warnings and errors. Large calls on plain arrays run with the
-GIL released, split over ``numext.get_num_threads()`` threads; every other
-call (small ones, ``where=``, ``dtype=``, casts, subclasses, objects with
-``__array_ufunc__``) is ``{name}``'s own call. ``.reduce``, ``.accumulate``,
+GIL released, split over ``numext.get_num_threads()`` threads, also with
+``out=``, ``where=``, ``dtype=``, ``signature=``, ``casting=``, casts and
+broadcasting (NumPy's own iterator and casts run on each thread); every
+other call (small ones, subclasses, objects with ``__array_ufunc__``,
+``order=``, ``subok=``) is ``{name}``'s own call. ``.reduce``, ``.accumulate``,
 ``.reduceat``, ``.outer`` and ``.at`` are ``{name}``'s.
 
 The ufunc's own documentation follows.
@@ -74,6 +76,19 @@ def _scipy_guard(u: np.ufunc) -> Callable[[], bool] | None:
     return mode_is_default
 
 
+def _flat(sample: tuple) -> tuple:
+    """The sample as 1-D inputs of one length: a general call (broadcast, any
+    layout) hands over its inputs, which are cut here to their first elements."""
+    k = min(max((a.size for a in sample if isinstance(a, np.ndarray)), default=1),
+            _numext.PARALLEL_UFUNC_SAMPLE_ELEMENTS)
+    out = []
+    for a in sample:
+        if isinstance(a, np.ndarray) and a.size > 1 and a.shape != (k,):
+            a = a.flat[:k] if a.size >= k else np.resize(a, k)
+        out.append(a)
+    return tuple(out)
+
+
 def _cut(sample: tuple, k: int, m: int) -> tuple:
     """The sample with its k-element views cut to their first m elements."""
     return tuple(a[:m] if isinstance(a, np.ndarray) and a.shape == (k,) else a for a in sample)
@@ -92,6 +107,7 @@ def _time_per_element(u: np.ufunc, sample: tuple) -> float:
     """u's loop cost in ns per element on `sample`, the per-call overhead (u on one
     element) taken off; FP warnings silenced. An expensive loop is timed on a
     few hundred elements only, so the first call never costs much extra."""
+    sample = _flat(sample)
     k = max((a.shape[0] for a in sample if isinstance(a, np.ndarray) and a.ndim == 1), default=1)
     if k < 2:
         return 0.0

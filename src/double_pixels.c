@@ -18,6 +18,7 @@
 #include "double_pixels_kernels.h"
 #include "numext_tuning.h"
 #include "parallel_for.h"
+#include "strided_ranges.h"
 
 /* One row of the dtype table: the data NumPy hands the loop. */
 typedef struct {
@@ -26,27 +27,22 @@ typedef struct {
     npy_intp in_size, out_size;
 } unary_loop_data;
 
-/* One pool task: a slice of the range, cut at cache-line boundaries of the
- * output so two threads never write the same line. */
+/* One pool task: a range of the loop (strided_ranges.h: cut at cache-line
+ * boundaries of the output so two threads never write the same line). */
 typedef struct {
     const unary_loop_data *data;
     const char *in;
     char *out;
-    npy_intp in_step, out_step, n;
-    npy_intp head;   /* elements before the first cache-line boundary */
-    npy_intp chunk;  /* elements per task after the head */
+    npy_intp in_step, out_step;
+    numext_ranges plan;
 } unary_job;
 
 static void unary_task(void *arg, size_t task, int thread_index)
 {
     (void)thread_index;
     const unary_job *job = arg;
-    npy_intp t = (npy_intp)task;
-    npy_intp lo = t == 0 ? 0 : job->head + t * job->chunk;
-    npy_intp hi = job->head + (t + 1) * job->chunk;
-    if (hi > job->n) {
-        hi = job->n;
-    }
+    ptrdiff_t lo, hi;
+    numext_ranges_get(&job->plan, task, &lo, &hi);
     if (lo < hi) {
         job->data->kernel(job->in + lo * job->in_step, job->in_step,
                           job->out + lo * job->out_step, job->out_step, hi - lo);
@@ -78,18 +74,9 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
         return;
     }
     unary_job job = {.data = data, .in = args[0], .out = args[1],
-                     .in_step = steps[0], .out_step = steps[1], .n = n, .head = 0};
-    npy_intp chunk = (n + (npy_intp)ntasks - 1) / (npy_intp)ntasks;
-    if (steps[1] == data->out_size && data->out_size <= NUMEXT_CACHE_LINE) {
-        const npy_intp per_line = NUMEXT_CACHE_LINE / data->out_size;
-        const npy_intp misalign = (npy_intp)((uintptr_t)args[1] % NUMEXT_CACHE_LINE);
-        job.head = misalign == 0 ? 0 : (NUMEXT_CACHE_LINE - misalign) / data->out_size;
-        chunk = (chunk + per_line - 1) / per_line * per_line;
-    }
-    job.chunk = chunk;
-    /* Task 0 covers the head and the first chunk. */
-    const npy_intp tasks = (n - job.head + chunk - 1) / chunk;
-    numext_parallel_for((size_t)tasks, unary_task, &job, nthreads);
+                     .in_step = steps[0], .out_step = steps[1]};
+    numext_ranges_plan(&job.plan, n, ntasks, args[1], steps[1], data->out_size);
+    numext_parallel_for(job.plan.ntasks, unary_task, &job, nthreads);
 }
 
 /* ---- the dtype table: one kernel body, expanded per dtype ---------------- */

@@ -1,11 +1,12 @@
 #include "parallel_ufunc.h"
 
 #include <stddef.h>
-#include <string.h>
 
 #include "ufunc_executor.h"
+#include "ufunc_general.h"
 #include "ufunc_loop_cache.h"
 #include "ufunc_operands.h"
+#include "ufunc_simple.h"
 
 /* When a call goes to the pool (README "numext.parallel": the rule and the
  * figures). Below MIN_ELEMENTS no loop is worth a look. Otherwise the call
@@ -35,10 +36,10 @@ typedef struct {
     PyObject *get_threads; /* () -> the thread cap for this call */
     PyObject *reducer;     /* numext.parallel, for pickling */
     PyObject *doc;
-    PyObject *name;        /* u.__name__, for FP error messages */
-    PyObject *kw_names[2]; /* "out", "where" */
-    int delegate_all;      /* gufuncs, numext's own ufuncs: always u's call */
-    Py_ssize_t pool_calls; /* calls that ran on the pool (for tests), under the GIL */
+    PyObject *name;                      /* u.__name__, for FP error messages */
+    PyObject *kw_names[NUMEXT_KW_COUNT]; /* "out", "where", "dtype", "signature", "casting" */
+    int delegate_all;                    /* gufuncs, numext's own ufuncs: always u's call */
+    Py_ssize_t pool_calls;               /* calls that ran on the pool (for tests), under the GIL */
     numext_loop_cache cache;
 } parallel_ufunc;
 
@@ -48,11 +49,13 @@ static PyObject *delegate(parallel_ufunc *self, PyObject *const *args, size_t na
     return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
 }
 
-/* The entry for this call's dtypes; made (u timed on a sample) the first time. */
-static numext_loop_entry *find_entry(parallel_ufunc *self, ufunc_operands *ops)
+/* The entry for this call's dtypes; made (u timed on a sample) the first time.
+ * The sample: the first elements of each input as the loop sees them in the
+ * simple case; otherwise the inputs themselves, which numext/_parallel.py cuts. */
+static numext_loop_entry *find_entry(parallel_ufunc *self, ufunc_operands *ops, int simple)
 {
     numext_loop_entry *entry = numext_loop_cache_find(&self->cache, ops->key);
-    if (entry != NULL || self->cache.count == NUMEXT_LOOP_CACHE_SIZE) {
+    if (entry != NULL || numext_loop_cache_full(&self->cache)) {
         return entry;
     }
     const npy_intp k = ops->n < SAMPLE_ELEMENTS ? ops->n : SAMPLE_ELEMENTS;
@@ -62,7 +65,7 @@ static numext_loop_entry *find_entry(parallel_ufunc *self, ufunc_operands *ops)
         int ok = 1;
         for (int i = 0; i < ops->nin; i++) {
             PyTuple_SET_ITEM(key, i, Py_NewRef(ops->key[i]));
-            PyObject *s = numext_operands_sample(ops, i, k);
+            PyObject *s = simple ? numext_operands_sample(ops, i, k) : Py_NewRef(ops->in[i]);
             ok = ok && s != NULL;
             PyTuple_SET_ITEM(sample, i, s != NULL ? s : Py_NewRef(Py_None));
         }
@@ -110,125 +113,33 @@ static int threads_for(parallel_ufunc *self, numext_loop_entry *entry, npy_intp 
     return (int)((size_t)t < *ntasks ? (size_t)t : *ntasks);
 }
 
-/* Arrays the call owns: scalars converted to the loop's dtype, fresh outputs. */
-typedef struct {
-    PyObject *owned[NPY_MAXARGS];
-    PyArrayObject *outs[NPY_MAXARGS]; /* borrowed from the call or from owned */
-} call_arrays;
-
-static void release_arrays(call_arrays *arrays, int nop)
-{
-    for (int i = 0; i < nop; i++) {
-        Py_CLEAR(arrays->owned[i]);
-    }
-}
-
-/* 1: every operand ready; 0: hand the call to u (no error set). */
-static int make_arrays(ufunc_operands *ops, numext_loop_entry *entry, call_arrays *arrays)
-{
-    const int nin = ops->nin;
-    for (int i = 0; i < nin; i++) {
-        if (PyArray_CheckExact(ops->in[i])) {
-            continue;
-        }
-        Py_INCREF(entry->descr[i]);
-        arrays->owned[i] = PyArray_FromAny(ops->in[i], entry->descr[i], 0, 0, 0, NULL);
-        if (arrays->owned[i] == NULL) {
-            PyErr_Clear(); /* e.g. an int out of the dtype's range: u raises it */
-            return 0;
-        }
-        ops->data[i] = PyArray_BYTES((PyArrayObject *)arrays->owned[i]);
-        ops->strides[i] = 0;
-    }
-    for (int o = 0; o < ops->nout; o++) {
-        PyArray_Descr *descr = entry->descr[nin + o];
-        PyArrayObject *out = ops->out[o];
-        if (out != NULL) {
-            if (!PyArray_EquivTypes(PyArray_DESCR(out), descr)) {
-                return 0;
-            }
-            arrays->outs[o] = out;
-            continue;
-        }
-        Py_INCREF(descr);
-        arrays->owned[nin + o] = PyArray_NewFromDescr(
-            &PyArray_Type, descr, PyArray_NDIM(ops->full), PyArray_DIMS(ops->full), NULL, NULL,
-            ops->fortran ? NPY_ARRAY_F_CONTIGUOUS : 0, NULL);
-        if (arrays->owned[nin + o] == NULL) {
-            PyErr_Clear();
-            return 0;
-        }
-        arrays->outs[o] = (PyArrayObject *)arrays->owned[nin + o];
-        ops->data[nin + o] = PyArray_BYTES(arrays->outs[o]);
-        ops->strides[nin + o] = descr->elsize;
-    }
-    return 1;
-}
-
-/* u's result: the output, or a tuple of them (new reference). */
-static PyObject *result_of(const ufunc_operands *ops, call_arrays *arrays)
-{
-    if (ops->nout == 1) {
-        return Py_NewRef((PyObject *)arrays->outs[0]);
-    }
-    PyObject *result = PyTuple_New(ops->nout);
-    for (int o = 0; result != NULL && o < ops->nout; o++) {
-        PyTuple_SET_ITEM(result, o, Py_NewRef((PyObject *)arrays->outs[o]));
-    }
-    return result;
-}
-
-/* Run on the pool. 1: done (result or error in *result); 0: hand it to u. */
-static int run_on_pool(parallel_ufunc *self, ufunc_operands *ops, numext_loop_entry *entry,
-                       int nthreads, size_t ntasks, PyObject **result)
-{
-    const int nop = ops->nin + ops->nout;
-    call_arrays arrays;
-    memset(&arrays, 0, sizeof(arrays));
-    PyObject *capsules[MAX_CALL_THREADS];
-    numext_ufunc_call_info *infos[MAX_CALL_THREADS];
-    if (nthreads > MAX_CALL_THREADS) {
-        nthreads = MAX_CALL_THREADS;
-    }
-    if (!make_arrays(ops, entry, &arrays) ||
-        numext_loop_entry_take(self->ufunc, entry, nthreads, capsules) < 0) {
-        PyErr_Clear();
-        release_arrays(&arrays, nop);
-        return 0;
-    }
-    numext_ufunc_run run = {
-        .nop = nop, .n = ops->n, .info = infos, .nthreads = nthreads, .ntasks = ntasks};
-    for (int i = 0; i < nop; i++) {
-        run.data[i] = ops->data[i];
-        run.strides[i] = ops->strides[i];
-    }
-    run.out_itemsize = entry->descr[nop - 1]->elsize;
-    run.mask = ops->mask_data;
-    run.mask_stride = ops->mask_stride;
-    for (int t = 0; t < nthreads; t++) {
-        infos[t] = PyCapsule_GetPointer(capsules[t], NUMEXT_UFUNC_CALL_INFO_NAME);
-    }
-    int fp_status = 0;
-    int rc = numext_ufunc_execute(&run, &fp_status);
-    self->pool_calls++;
-    numext_loop_entry_give_back(entry, nthreads, capsules);
-    if (rc < 0) {
-        release_arrays(&arrays, nop);
-        return 0; /* a loop raised: u's own call raises it as u does */
-    }
-    *result = NULL;
-    if (entry->no_fp_errors || fp_status == 0 ||
-        PyUFunc_GiveFloatingpointErrors(PyUnicode_AsUTF8(self->name), fp_status) == 0) {
-        *result = result_of(ops, &arrays);
-    }
-    release_arrays(&arrays, nop);
-    return 1;
-}
-
 /* Whether a call of n elements could go parallel at all (cheap: no Python calls). */
 static int worth_a_look(const numext_loop_entry *entry, npy_intp n)
 {
-    return entry->usable && (double)n * entry->ns_per_element * 0.5 >= parallel_min_ns;
+    return entry->pool_ok && (double)n * entry->ns_per_element * 0.5 >= parallel_min_ns;
+}
+
+/* The general case on the pool (ufunc_general.h): 1 done, 0 hand it to u. */
+static int run_general(parallel_ufunc *self, const ufunc_operands *ops, numext_loop_entry *entry,
+                       npy_intp n, int nthreads, size_t ntasks, PyObject **result)
+{
+    numext_general_call call = {.ufunc = self->ufunc,
+                                .name = self->name,
+                                .entry = entry,
+                                .nthreads =
+                                    nthreads < MAX_CALL_THREADS ? nthreads : MAX_CALL_THREADS,
+                                .ntasks = ntasks,
+                                .n = n};
+    if (!numext_general_run(&call, ops, result)) {
+        return 0;
+    }
+    self->pool_calls++;
+    return 1;
+}
+
+static int has_type_keywords(const ufunc_operands *ops)
+{
+    return ops->dtype_kw != NULL || ops->signature_kw != NULL || ops->casting_kw != NULL;
 }
 
 static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args, size_t nargsf,
@@ -243,21 +154,34 @@ static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args,
         ops.n < MIN_ELEMENTS) {
         return delegate(self, args, nargsf, kwnames);
     }
-    /* Known dtypes and too little work: u's call, before any layout check. */
+    /* Known dtypes and too little work: u's call, before any layout check
+     * (broadcasting can only add work: the iteration's size is looked at
+     * only when the largest operand alone is not enough). */
     numext_loop_entry *entry = numext_loop_cache_find(&self->cache, ops.key);
-    if ((entry != NULL && !worth_a_look(entry, ops.n)) || !numext_operands_layout(&ops)) {
+    npy_intp n = ops.n;
+    if (entry != NULL && !worth_a_look(entry, n) &&
+        (!entry->pool_ok || (n = numext_operands_iter_size(&ops)) < 0 || !worth_a_look(entry, n))) {
         return delegate(self, args, nargsf, kwnames);
     }
+    if (entry == NULL && (n = numext_operands_iter_size(&ops)) < 0) {
+        return delegate(self, args, nargsf, kwnames);
+    }
+    const int simple = n == ops.n && !has_type_keywords(&ops) && numext_operands_layout(&ops);
     if (entry == NULL) {
-        entry = find_entry(self, &ops);
+        entry = find_entry(self, &ops, simple);
     }
     size_t ntasks = 0;
-    int nthreads = entry == NULL ? 0 : threads_for(self, entry, ops.n, &ntasks);
+    int nthreads = entry == NULL ? 0 : threads_for(self, entry, n, &ntasks);
     PyObject *result = NULL;
-    if (nthreads < 2 || !run_on_pool(self, &ops, entry, nthreads, ntasks, &result)) {
-        return delegate(self, args, nargsf, kwnames);
+    int rc = 0;
+    if (nthreads >= 2 && simple && entry->usable) {
+        rc = numext_simple_run(self->ufunc, self->name, &ops, entry, nthreads, ntasks, &result);
+        self->pool_calls += rc != 0;
     }
-    return result;
+    if (rc == 0 && nthreads >= 2) {
+        rc = run_general(self, &ops, entry, n, nthreads, ntasks, &result);
+    }
+    return rc == 1 ? result : delegate(self, args, nargsf, kwnames);
 }
 
 /* ---- the type ------------------------------------------------------------ */
@@ -278,16 +202,21 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
         PyErr_SetString(PyExc_ValueError, "too many operands");
         return NULL;
     }
+    static const char *const kw[NUMEXT_KW_COUNT] = {"out", "where", "dtype", "signature",
+                                                    "casting"};
     PyObject *name = PyObject_GetAttrString(ufunc, "__name__");
-    PyObject *out_name = PyUnicode_InternFromString("out");
-    PyObject *where_name = PyUnicode_InternFromString("where");
-    parallel_ufunc *self = name == NULL || out_name == NULL || where_name == NULL
-                               ? NULL
-                               : (parallel_ufunc *)type->tp_alloc(type, 0);
+    PyObject *kw_names[NUMEXT_KW_COUNT];
+    int ok = name != NULL;
+    for (int k = 0; k < NUMEXT_KW_COUNT; k++) {
+        kw_names[k] = PyUnicode_InternFromString(kw[k]);
+        ok = ok && kw_names[k] != NULL;
+    }
+    parallel_ufunc *self = ok ? (parallel_ufunc *)type->tp_alloc(type, 0) : NULL;
     if (self == NULL) {
         Py_XDECREF(name);
-        Py_XDECREF(out_name);
-        Py_XDECREF(where_name);
+        for (int k = 0; k < NUMEXT_KW_COUNT; k++) {
+            Py_XDECREF(kw_names[k]);
+        }
         return NULL;
     }
     self->vectorcall = parallel_ufunc_vectorcall;
@@ -298,12 +227,13 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     self->reducer = Py_NewRef(reducer);
     self->doc = Py_NewRef(doc);
     self->name = name;
-    self->kw_names[0] = out_name;
-    self->kw_names[1] = where_name;
+    for (int k = 0; k < NUMEXT_KW_COUNT; k++) {
+        self->kw_names[k] = kw_names[k];
+    }
     self->delegate_all = delegate_all || u->core_enabled;
     self->cache.nin = u->nin;
     self->cache.nout = u->nout;
-    self->cache.count = 0;
+    atomic_init(&self->cache.count, 0);
     return (PyObject *)self;
 }
 
@@ -318,8 +248,9 @@ static void parallel_ufunc_dealloc(PyObject *obj)
     Py_XDECREF(self->reducer);
     Py_XDECREF(self->doc);
     Py_XDECREF(self->name);
-    Py_XDECREF(self->kw_names[0]);
-    Py_XDECREF(self->kw_names[1]);
+    for (int k = 0; k < NUMEXT_KW_COUNT; k++) {
+        Py_XDECREF(self->kw_names[k]);
+    }
     Py_TYPE(obj)->tp_free(obj);
 }
 

@@ -12,37 +12,49 @@ typedef struct {
     numext_worker_errors errors;
 } executor_job;
 
-/* The loop on [lo, hi), or on each run of True of the mask there (as NumPy's
- * masked loop calls the unmasked one); the first failure ends it. */
-static int run_range(const numext_ufunc_run *run, const numext_ufunc_call_info *info, npy_intp lo,
-                     npy_intp hi)
+int numext_ufunc_loop_masked(const numext_ufunc_call_info *info, int nop, char *const *data,
+                             const npy_intp *strides, npy_intp n, const char *mask,
+                             npy_intp mask_stride)
 {
-    char *data[NPY_MAXARGS];
-    npy_intp i = lo;
-    while (i < hi) {
-        npy_intp end = hi;
-        if (run->mask != NULL) {
-            while (i < hi && !run->mask[i * run->mask_stride]) {
-                i++;
-            }
-            end = i;
-            while (end < hi && run->mask[end * run->mask_stride]) {
-                end++;
-            }
-            if (i == end) {
-                break;
-            }
+    if (mask == NULL) {
+        return info->strided_loop(info->context, data, &n, strides, info->auxdata);
+    }
+    char *at[NPY_MAXARGS];
+    npy_intp i = 0;
+    while (i < n) {
+        while (i < n && !mask[i * mask_stride]) {
+            i++;
         }
-        for (int k = 0; k < run->nop; k++) {
-            data[k] = run->data[k] + i * run->strides[k];
+        npy_intp end = i;
+        while (end < n && mask[end * mask_stride]) {
+            end++;
+        }
+        if (i == end) {
+            break;
+        }
+        for (int k = 0; k < nop; k++) {
+            at[k] = data[k] + i * strides[k];
         }
         const npy_intp len = end - i;
-        if (info->strided_loop(info->context, data, &len, run->strides, info->auxdata) < 0) {
+        if (info->strided_loop(info->context, at, &len, strides, info->auxdata) < 0) {
             return -1;
         }
         i = end;
     }
     return 0;
+}
+
+/* Elements [lo, hi) of the run. */
+static int run_range(const numext_ufunc_run *run, const numext_ufunc_call_info *info, npy_intp lo,
+                     npy_intp hi)
+{
+    char *data[NPY_MAXARGS];
+    for (int k = 0; k < run->nop; k++) {
+        data[k] = run->data[k] + lo * run->strides[k];
+    }
+    const char *mask = run->mask == NULL ? NULL : run->mask + lo * run->mask_stride;
+    return numext_ufunc_loop_masked(info, run->nop, data, run->strides, hi - lo, mask,
+                                    run->mask_stride);
 }
 
 static void executor_task(void *arg, size_t task, int thread_index)

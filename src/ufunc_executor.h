@@ -41,6 +41,13 @@ typedef struct {
     size_t ntasks;                       /* ranges wanted */
 } numext_ufunc_run;
 
+/* The loop on n elements at data/strides, or, with a mask, on each run of
+ * True of it (as NumPy's masked loop calls the unmasked one). No GIL needed;
+ * -1 when the loop failed. */
+int numext_ufunc_loop_masked(const numext_ufunc_call_info *info, int nop, char *const *data,
+                             const npy_intp *strides, npy_intp n, const char *mask,
+                             npy_intp mask_stride);
+
 /* GIL held on entry and exit (released inside). Returns 0, or -1 if a loop
  * failed on some thread; no Python error is set either way. `*fp_status`
  * gets NumPy's NPY_FPE_* flags raised by the loops (cleared before the run). */

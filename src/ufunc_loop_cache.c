@@ -2,12 +2,23 @@
 
 #include "ufunc_executor.h"
 
-/* Capsules kept per entry beyond this are freed on return. */
-#define MAX_FREE_INFOS 256
+#ifdef Py_GIL_DISABLED
+#define LOCK(m) PyMutex_Lock(&(m))
+#define UNLOCK(m) PyMutex_Unlock(&(m))
+#else
+#define LOCK(m) ((void)(m))
+#define UNLOCK(m) ((void)(m))
+#endif
+
+int numext_loop_cache_full(const numext_loop_cache *cache)
+{
+    return atomic_load_explicit(&cache->count, memory_order_acquire) == NUMEXT_LOOP_CACHE_SIZE;
+}
 
 numext_loop_entry *numext_loop_cache_find(const numext_loop_cache *cache, PyObject *const *key)
 {
-    for (int e = 0; e < cache->count; e++) {
+    const int count = atomic_load_explicit(&cache->count, memory_order_acquire);
+    for (int e = 0; e < count; e++) {
         numext_loop_entry *entry = cache->entries[e];
         int i = 0;
         while (i < cache->nin && entry->key[i] == key[i]) {
@@ -87,11 +98,11 @@ static int fill_entry(numext_loop_cache *cache, PyObject *ufunc, numext_loop_ent
         return -1;
     }
     numext_ufunc_call_info *info = info_of(capsule);
-    entry->usable = entry->usable && !info->requires_pyapi;
+    entry->pool_ok = !info->requires_pyapi;
+    entry->usable = entry->usable && entry->pool_ok;
     entry->no_fp_errors = info->no_floatingpoint_errors;
-    int rc = PyList_Append(entry->free_infos, capsule);
-    Py_DECREF(capsule);
-    return rc;
+    entry->free_infos[entry->nfree++] = capsule; /* not yet published: no lock */
+    return 0;
 }
 
 static numext_loop_entry *new_entry(const numext_loop_cache *cache, PyObject *const *key)
@@ -102,10 +113,7 @@ static numext_loop_entry *new_entry(const numext_loop_cache *cache, PyObject *co
         return NULL;
     }
     entry->resolve_arg = PyTuple_New(cache->nin + cache->nout);
-    entry->free_infos = PyList_New(0);
-    if (entry->resolve_arg == NULL || entry->free_infos == NULL) {
-        Py_XDECREF(entry->resolve_arg);
-        Py_XDECREF(entry->free_infos);
+    if (entry->resolve_arg == NULL) {
         PyMem_Free(entry);
         return NULL;
     }
@@ -129,14 +137,16 @@ static void free_entry(const numext_loop_cache *cache, numext_loop_entry *entry)
     }
     Py_XDECREF(entry->resolve_arg);
     Py_XDECREF(entry->guard);
-    Py_XDECREF(entry->free_infos);
+    for (int t = 0; t < entry->nfree; t++) {
+        Py_DECREF(entry->free_infos[t]);
+    }
     PyMem_Free(entry);
 }
 
 numext_loop_entry *numext_loop_cache_add(numext_loop_cache *cache, PyObject *ufunc,
                                          PyObject *const *key, PyObject *prepared)
 {
-    if (cache->count == NUMEXT_LOOP_CACHE_SIZE) {
+    if (numext_loop_cache_full(cache)) {
         return NULL;
     }
     numext_loop_entry *entry = new_entry(cache, key);
@@ -147,52 +157,59 @@ numext_loop_entry *numext_loop_cache_add(numext_loop_cache *cache, PyObject *ufu
         free_entry(cache, entry);
         return NULL;
     }
-    if (cache->count == NUMEXT_LOOP_CACHE_SIZE) { /* filled while prepare ran */
-        free_entry(cache, entry);
-        return NULL;
+    /* Another thread may have added this key or filled the cache while
+     * prepare ran: then the entry already there is the one. */
+    LOCK(cache->lock);
+    numext_loop_entry *found = numext_loop_cache_find(cache, key);
+    const int count = atomic_load_explicit(&cache->count, memory_order_relaxed);
+    if (found == NULL && count < NUMEXT_LOOP_CACHE_SIZE) {
+        cache->entries[count] = entry;
+        atomic_store_explicit(&cache->count, count + 1, memory_order_release);
     }
-    cache->entries[cache->count++] = entry;
+    UNLOCK(cache->lock);
+    if (found != NULL || count == NUMEXT_LOOP_CACHE_SIZE) {
+        free_entry(cache, entry);
+        return found;
+    }
     return entry;
 }
 
 int numext_loop_entry_take(PyObject *ufunc, numext_loop_entry *entry, int count, PyObject **infos)
 {
-    for (int t = 0; t < count; t++) {
-        Py_ssize_t left = PyList_GET_SIZE(entry->free_infos);
-        if (left > 0) {
-            infos[t] = Py_NewRef(PyList_GET_ITEM(entry->free_infos, left - 1));
-            if (PyList_SetSlice(entry->free_infos, left - 1, left, NULL) == 0) {
-                continue;
-            }
-            Py_DECREF(infos[t]);
-        } else {
-            infos[t] = new_call_info(ufunc, entry);
-            if (infos[t] != NULL) {
-                continue;
-            }
+    int t = 0;
+    LOCK(entry->lock);
+    while (t < count && entry->nfree > 0) {
+        infos[t++] = entry->free_infos[--entry->nfree];
+    }
+    UNLOCK(entry->lock);
+    for (; t < count; t++) {
+        infos[t] = new_call_info(ufunc, entry);
+        if (infos[t] == NULL) {
+            numext_loop_entry_give_back(entry, t, infos);
+            return -1;
         }
-        numext_loop_entry_give_back(entry, t, infos);
-        return -1;
     }
     return 0;
 }
 
 void numext_loop_entry_give_back(numext_loop_entry *entry, int count, PyObject **infos)
 {
-    for (int t = 0; t < count; t++) {
-        if (PyList_GET_SIZE(entry->free_infos) < MAX_FREE_INFOS) {
-            if (PyList_Append(entry->free_infos, infos[t]) < 0) {
-                PyErr_Clear();
-            }
-        }
+    int t = 0;
+    LOCK(entry->lock);
+    while (t < count && entry->nfree < NUMEXT_LOOP_FREE_INFOS) {
+        entry->free_infos[entry->nfree++] = infos[t++]; /* the caller's reference */
+    }
+    UNLOCK(entry->lock);
+    for (; t < count; t++) {
         Py_DECREF(infos[t]);
     }
 }
 
 void numext_loop_cache_clear(numext_loop_cache *cache)
 {
-    for (int e = 0; e < cache->count; e++) {
+    const int count = atomic_load_explicit(&cache->count, memory_order_acquire);
+    for (int e = 0; e < count; e++) {
         free_entry(cache, cache->entries[e]);
     }
-    cache->count = 0;
+    atomic_store_explicit(&cache->count, 0, memory_order_release);
 }

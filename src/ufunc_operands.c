@@ -67,25 +67,40 @@ static int is_name(PyObject *name, PyObject *wanted)
     return name == wanted || PyUnicode_Compare(name, wanted) == 0;
 }
 
-/* The keywords: out= and where= only. */
+/* where=: True (no mask) or a bool ndarray. */
+static int collect_where(ufunc_operands *ops, PyObject *value)
+{
+    if (value == Py_True) {
+        return 1;
+    }
+    if (!PyArray_CheckExact(value) || PyArray_DESCR((PyArrayObject *)value)->type_num != NPY_BOOL) {
+        return 0;
+    }
+    ops->where = (PyArrayObject *)value;
+    return 1;
+}
+
+/* The keywords: out=, where=, and dtype=, signature=, casting= (kept for the
+ * general case; None is as good as absent). */
 static int collect_keywords(ufunc_operands *ops, PyObject *const *values, PyObject *kwnames,
-                            PyObject *const names[2], int positional_outs)
+                            PyObject *const names[NUMEXT_KW_COUNT], int positional_outs)
 {
     for (Py_ssize_t k = 0; kwnames != NULL && k < PyTuple_GET_SIZE(kwnames); k++) {
         PyObject *name = PyTuple_GET_ITEM(kwnames, k), *value = values[k];
-        if (is_name(name, names[0])) {
+        if (is_name(name, names[NUMEXT_KW_OUT])) {
             if (positional_outs || !collect_out_keyword(ops, value)) {
                 return 0;
             }
-        } else if (is_name(name, names[1])) {
-            if (value == Py_True) {
-                continue;
-            }
-            if (!PyArray_CheckExact(value) ||
-                PyArray_DESCR((PyArrayObject *)value)->type_num != NPY_BOOL) {
+        } else if (is_name(name, names[NUMEXT_KW_WHERE])) {
+            if (!collect_where(ops, value)) {
                 return 0;
             }
-            ops->where = (PyArrayObject *)value;
+        } else if (is_name(name, names[NUMEXT_KW_DTYPE])) {
+            ops->dtype_kw = value == Py_None ? NULL : value;
+        } else if (is_name(name, names[NUMEXT_KW_SIGNATURE])) {
+            ops->signature_kw = value == Py_None ? NULL : value;
+        } else if (is_name(name, names[NUMEXT_KW_CASTING])) {
+            ops->casting_kw = value;
         } else {
             return 0;
         }
@@ -94,18 +109,20 @@ static int collect_keywords(ufunc_operands *ops, PyObject *const *values, PyObje
 }
 
 int numext_operands_collect(ufunc_operands *ops, int nin, int nout, PyObject *const *args,
-                            Py_ssize_t nargs, PyObject *kwnames, PyObject *const names[2])
+                            Py_ssize_t nargs, PyObject *kwnames,
+                            PyObject *const names[NUMEXT_KW_COUNT])
 {
     ops->nin = nin;
     ops->nout = nout;
     ops->full = NULL;
     ops->where = NULL;
+    ops->dtype_kw = ops->signature_kw = ops->casting_kw = NULL;
     ops->n = 0;
     for (int i = 0; i < nout; i++) {
         ops->out[i] = NULL;
     }
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    if (nkw > 2 || (nargs != nin && nargs != nin + nout)) {
+    if (nkw > NUMEXT_KW_COUNT || (nargs != nin && nargs != nin + nout)) {
         return 0;
     }
     if (!collect_keywords(ops, args + nargs, kwnames, names, nargs > nin)) {
@@ -285,4 +302,68 @@ PyObject *numext_operands_sample(const ufunc_operands *ops, int i, npy_intp k)
         Py_CLEAR(view);
     }
     return view;
+}
+
+/* Broadcast `arr`'s shape into shape[0..*nd) (right-aligned); 0 if it cannot. */
+static int broadcast_into(npy_intp *shape, int *nd, PyArrayObject *arr)
+{
+    const int and = PyArray_NDIM(arr);
+    const npy_intp *dims = PyArray_DIMS(arr);
+    for (int d = 0; d < and; d++) {
+        npy_intp *slot = &shape[NPY_MAXDIMS - and+d];
+        if (NPY_MAXDIMS - and+d < NPY_MAXDIMS - *nd) {
+            *slot = dims[d]; /* a new leading dimension */
+        } else if (*slot == 1) {
+            *slot = dims[d];
+        } else if (dims[d] != 1 && dims[d] != *slot) {
+            return 0;
+        }
+    }
+    if (and > *nd) {
+        *nd = and;
+    }
+    return 1;
+}
+
+npy_intp numext_operands_iter_size(const ufunc_operands *ops)
+{
+    const int nop = ops->nin + ops->nout;
+    PyArrayObject *arrays[NPY_MAXARGS + 1];
+    int count = 0, flat = 1;
+    for (int i = 0; i < nop; i++) {
+        PyObject *obj = i < ops->nin ? ops->in[i] : (PyObject *)ops->out[i - ops->nin];
+        if (obj != NULL && PyArray_CheckExact(obj)) {
+            arrays[count++] = (PyArrayObject *)obj;
+            flat = flat && PyArray_NDIM((PyArrayObject *)obj) <= 1;
+        }
+    }
+    if (ops->where != NULL) {
+        arrays[count++] = ops->where;
+        flat = flat && PyArray_NDIM(ops->where) <= 1;
+    }
+    if (flat) {
+        return ops->n; /* 1-D arrays broadcast only a single element (checked by NumPy) */
+    }
+    int uneven = 0;
+    for (int i = 0; i < count && !uneven; i++) {
+        uneven = PyArray_SIZE(arrays[i]) != 1 && !has_full_shape(ops, arrays[i]);
+    }
+    if (!uneven) {
+        return ops->n;
+    }
+    npy_intp shape[NPY_MAXDIMS];
+    int nd = 0;
+    for (int i = 0; i < count; i++) {
+        if (!broadcast_into(shape, &nd, arrays[i])) {
+            return -1;
+        }
+    }
+    npy_intp n = 1;
+    for (int d = NPY_MAXDIMS - nd; d < NPY_MAXDIMS; d++) {
+        if (shape[d] != 0 && n > NPY_MAX_INTP / shape[d]) {
+            return -1;
+        }
+        n *= shape[d];
+    }
+    return n;
 }

@@ -24,6 +24,9 @@ typedef struct {
     PyArrayObject *out[NPY_MAXARGS]; /* borrowed: given outputs, NULL for fresh */
     PyObject *key[NPY_MAXARGS];      /* borrowed: an input's dtype, or its Python type */
     PyArrayObject *where;            /* borrowed: the where= mask, or NULL */
+    PyObject *dtype_kw;              /* borrowed: dtype=, signature=, casting= or NULL; */
+    PyObject *signature_kw;          /* any of them makes the call the general case */
+    PyObject *casting_kw;            /* (ufunc_general.h), never the simple one */
     PyArrayObject *full;             /* borrowed: an operand of the iteration shape */
     npy_intp n;                      /* elements in the iteration */
     int fortran;                     /* arrays of the iteration shape are F-ordered */
@@ -33,10 +36,25 @@ typedef struct {
     npy_intp mask_stride;
 } ufunc_operands;
 
-/* Vectorcall arguments -> ops->in/out/where/key/full/n. `names` holds the
- * interned strings "out" and "where". 1: simple so far; 0: not. */
+/* Keywords the pool understands, in the order `names` holds them (interned). */
+enum {
+    NUMEXT_KW_OUT,
+    NUMEXT_KW_WHERE,
+    NUMEXT_KW_DTYPE,
+    NUMEXT_KW_SIGNATURE,
+    NUMEXT_KW_CASTING,
+    NUMEXT_KW_COUNT
+};
+
+/* Vectorcall arguments -> ops->in/out/where/key/full/n and the keywords.
+ * 1: the pool may run it (simple or general case); 0: u's own call. */
 int numext_operands_collect(ufunc_operands *ops, int nin, int nout, PyObject *const *args,
-                            Py_ssize_t nargs, PyObject *kwnames, PyObject *const names[2]);
+                            Py_ssize_t nargs, PyObject *kwnames,
+                            PyObject *const names[NUMEXT_KW_COUNT]);
+
+/* Elements of the broadcast iteration of every array operand (ops->n when
+ * all have one shape or hold one element), or -1 when they do not broadcast. */
+npy_intp numext_operands_iter_size(const ufunc_operands *ops);
 
 /* Shapes, layout and overlap of the collected arrays -> data/strides of the
  * array operands. 1: the pool may run it; 0: hand it to the ufunc. */

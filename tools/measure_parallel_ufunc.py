@@ -45,8 +45,8 @@ def best_pair(ref: Callable[[], object], new: Callable[[], object], repeat: int)
     return best_ref, best_new
 
 
-def cases(n_big: int) -> list[tuple[str, Callable, tuple, bool, float]]:
-    """(label, ufunc, args, out=, goal)."""
+def cases(n_big: int) -> list[tuple[str, Callable, tuple, bool | str, float]]:
+    """(label, ufunc, args, out= (True: same dtype, a dtype: cast into it), goal)."""
     rng = np.random.default_rng(0)
     x = rng.random(n_big) * 10.0
     y = rng.random(n_big) + 0.5
@@ -69,6 +69,13 @@ def cases(n_big: int) -> list[tuple[str, Callable, tuple, bool, float]]:
             out.append((f"{u.__name__} {n} f8 out=", u, (x[:n],) * u.nin, True, goal))
     out.append(("sin 1e4 f8 out=", np.sin, (x[:10_000],), True, 1.5))
     out.append(("sin 1e4 f8 fresh", np.sin, (x[:10_000],), False, 1.5))
+    # The general path (casts, broadcasting: NumPy's iterator on each thread);
+    # no goal of the issue's, 1.0 = nothing lost.
+    m = min(n_big, 10**6)
+    side = int(m**0.5)
+    out.append(("add i1+f8 1e6 fresh", np.add, (x[:m].astype("i1"), y[:m]), False, 1.0))
+    out.append(("sin f8->f4 1e6 out=", np.sin, (x[:m],), "f4", 1.0))
+    out.append(("add col+row 1e6 fresh", np.add, (x[:side, None], y[:side]), False, 1.0))
     return out
 
 
@@ -112,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     with numext.threads(args.threads):
         for label, u, uargs, with_out, goal in cases(int(args.n)):
             p = numext.parallel(u)
-            if with_out:
+            if isinstance(with_out, str):  # out= of another dtype: a cast
+                o = np.empty(uargs[0].shape, with_out)
+                ref, new = best_pair(lambda: u(*uargs, out=o), lambda: p(*uargs, out=o), args.repeat)
+            elif with_out:
                 o = np.empty_like(uargs[0])
                 ref, new = best_pair(lambda: u(*uargs, out=o), lambda: p(*uargs, out=o), args.repeat)
             else:

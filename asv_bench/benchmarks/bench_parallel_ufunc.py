@@ -56,3 +56,33 @@ class ParallelUfunc(ThreadsBenchmark):
 
     def time_parallel_ufunc(self, case, threads, impl, output):
         self.call()
+
+
+#: case -> (ufunc name, make the call's arguments and keywords); 1e6 elements.
+CAST_CASES = {
+    "add i1+f8": ("add", lambda a, b: ((a.astype("i1"), b), {})),
+    "sin dtype=f4": ("sin", lambda a, b: ((a,), {"dtype": "f4"})),
+    "add out=f4": ("add", lambda a, b: ((a, b), {"out": np.empty(a.shape, "f4")})),
+    "add column+row": ("add", lambda a, b: ((a[:1000, None], b[:1000]), {})),
+    "exp transposed": ("exp", lambda a, b: ((a.reshape(1000, 1000).T,), {})),
+}
+
+
+class ParallelUfuncCasts(ThreadsBenchmark):
+    """Calls that need casts or general broadcasting: NumPy's iterator on each thread."""
+
+    params = [list(CAST_CASES), THREADS, IMPLS]
+    param_names = ["case", "threads", "impl"]
+
+    def setup(self, case, threads, impl):
+        name, make_call = CAST_CASES[case]
+        u = getattr(np, name)
+        f = numext.parallel(u) if impl == "numext" else u
+        a = make(10**6, "float64")
+        args, kwargs = make_call(a, a[::-1].copy())
+        self.call = functools.partial(f, *args, **kwargs)
+        self.set_threads(threads)
+        self.call()  # the first call of a dtype combination times u on a sample
+
+    def time_parallel_ufunc_casts(self, case, threads, impl):
+        self.call()
