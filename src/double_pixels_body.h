@@ -22,51 +22,53 @@
 /*
  * One complex element, (a + bi) * (2 + 0i) term for term as NumPy computes
  * it: the values are exact either way, but NumPy's FP flags and NaNs depend
- * on the form. NumPy's SIMD loop (fused) takes the plain products t = b*0
- * and u = b*2, then re = a*2 - t and im = a*0 + u in one fused multiply-add
- * each; x86's FMA does not raise "invalid" for inf*0 + NaN, so
+ * on the form. NumPy's SIMD loop (fused) takes the products t = b*0 and
+ * u = b*2, then re = a*2 - t and im = a*0 + u in one fused multiply-add each
+ * (fmaddsub); x86's FMA does not raise "invalid" for inf*0 + NaN, so
  * (inf + nan j) * 2 is silent there. Its scalar loop (plain) multiplies all
- * four products first. Where NaNs are operands the result is the first of
- * them in NumPy's order, sign and payload kept, quietened.
+ * four products first and then subtracts and adds. Where NaNs are operands
+ * the result is the first of them in NumPy's order, sign and payload kept,
+ * quietened.
+ *
+ * Both are written as the same operations on both parts, so that the
+ * compiler vectorises the interleaved (re, im) stream with in-lane shuffles
+ * only: "- t" is "+ b * -0.0", the same bits and flags also for a NaN t (a
+ * subtraction, like the FMA's, gives a NaN operand through unnegated).
  */
 static inline DP_IN DP_ELEMENT(DP_IN x, const int fused)
 {
     const DP_PART a = x.re, b = x.im;
+    /* NUMEXT_UNFUSED: GCC 12 otherwise recognises a complex multiply here
+     * and fuses it into fmaddsub even under -ffp-contract=off, which
+     * changes NumPy's flags and NaNs. */
+    const DP_PART b_re = NUMEXT_UNFUSED(b * (DP_PART)-0.0), b_im = NUMEXT_UNFUSED(b * 2);
     DP_IN y;
+    /* float and double (SSE) give the first NaN operand, but which one is
+     * first hangs on the operand order the compiler picks: where both are
+     * NaNs, NumPy's first is selected. Results are selected, never
+     * operands, and the second operand is tested, so that every product is
+     * computed (and raises its flags) whatever a is. (long double, without
+     * DP_FMA: the x87 gives the NaN of larger significand, in NumPy's loop
+     * as here.) */
 #ifdef DP_FMA
     if (fused) {
-        /* The FMA gives a NaN operand through, but which one when a is a
-         * NaN too hangs on the operand order the compiler picks (NumPy's
-         * gives a), and -t must not negate a NaN t: so the NaN cases are
-         * chosen explicitly, by selecting results, never operands (the
-         * compiler may compute an FMA for each operand, raising flags NumPy
-         * does not), and testing t and u first, so that they are computed
-         * (and raise their flags) whatever a is. */
-        const DP_PART t = b * 0, u = b * 2;
-        const DP_PART re = DP_FMA(a, 2, isnan(t) ? t : -t);
-        const DP_PART im = DP_FMA(a, 0, u);
+        /* The first operand is a itself (the FMA's a * 2 and a * 0 are
+         * inside it: inf * 0 is no NaN operand). */
         const int a_nan = isnan(a);
-        y.re = (isnan(t) & a_nan) ? numext_quiet(a) : re;
-        y.im = (isnan(u) & a_nan) ? numext_quiet(a) : im;
+        const DP_PART re = DP_FMA(a, 2, b_re), im = DP_FMA(a, 0, b_im);
+        y.re = (isnan(b_re) & a_nan) ? numext_quiet(a) : re;
+        y.im = (isnan(b_im) & a_nan) ? numext_quiet(a) : im;
         return y;
     }
 #endif
     (void)fused;
-    /* NUMEXT_UNFUSED: GCC 12 otherwise recognises a complex multiply here
-     * and fuses it into fmaddsub even under -ffp-contract=off, which
-     * changes NumPy's flags and NaNs. */
-    const DP_PART rr = NUMEXT_UNFUSED(a * 2), ii = NUMEXT_UNFUSED(b * 0);
-    const DP_PART ri = NUMEXT_UNFUSED(a * 0), ir = NUMEXT_UNFUSED(b * 2);
-    y.re = rr - ii;
-    y.im = ri + ir;
-    if (sizeof(DP_PART) <= sizeof(double)) {
-        /* SSE gives the first NaN operand; make that so whichever order the
-         * compiler picks, testing the second product first so that it is
-         * computed (and raises its flags) either way. (The x87 gives the
-         * NaN of larger significand, in NumPy's long double loop as here.) */
-        y.re = (isnan(ii) & isnan(rr)) ? rr : y.re;
-        y.im = (isnan(ir) & isnan(ri)) ? ri : y.im;
-    }
+    const DP_PART a_re = NUMEXT_UNFUSED(a * 2), a_im = NUMEXT_UNFUSED(a * 0);
+    y.re = a_re + b_re;
+    y.im = a_im + b_im;
+#ifdef DP_FMA
+    y.re = (isnan(b_re) & isnan(a_re)) ? a_re : y.re;
+    y.im = (isnan(b_im) & isnan(a_im)) ? a_im : y.im;
+#endif
     return y;
 }
 #define DP_DOUBLE(x, fused) DP_ELEMENT(x, fused)
@@ -82,19 +84,32 @@ static inline DP_IN DP_ELEMENT(DP_IN x, const int fused)
  * operands NumPy passes (out= behind its input) are safe in forward order.
  */
 static inline __attribute__((always_inline)) void
+DP_CAT(DP_KERNEL, _contiguous)(const DP_IN *src, DP_OUT *dst, npy_intp n, const int fused)
+{
+    (void)fused;
+#pragma GCC ivdep
+    for (npy_intp i = 0; i < n; i++) {
+        dst[i] = DP_DOUBLE(src[i], fused);
+    }
+}
+
+static inline __attribute__((always_inline)) void
 DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp out_step, npy_intp n,
                          const int fused)
 {
     (void)fused;
     if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
-        const DP_IN *src = (const DP_IN *)in;
-        DP_OUT *dst = (DP_OUT *)out;
-#pragma GCC ivdep
-        for (npy_intp i = 0; i < n; i++) {
-            dst[i] = DP_DOUBLE(src[i], fused);
-        }
+        /* Up to the first cache line of the output first: a vector store
+         * across two lines costs about two, and NumPy's arrays are often
+         * 16 bytes off a line. */
+        const npy_intp off = (npy_intp)((uintptr_t)out % NUMEXT_CACHE_LINE);
+        npy_intp head = off % (npy_intp)sizeof(DP_OUT) ? 0 : (NUMEXT_CACHE_LINE - off) % NUMEXT_CACHE_LINE / (npy_intp)sizeof(DP_OUT);
+        head = head < n ? head : n;
+        DP_CAT(DP_KERNEL, _contiguous)((const DP_IN *)in, (DP_OUT *)out, head, fused);
+        DP_CAT(DP_KERNEL, _contiguous)((const DP_IN *)in + head, (DP_OUT *)out + head, n - head, fused);
     } else if (out_step == (npy_intp)sizeof(DP_OUT) &&
-               (in_step == -(npy_intp)sizeof(DP_IN) || in_step == 2 * (npy_intp)sizeof(DP_IN))) {
+               (in_step == -(npy_intp)sizeof(DP_IN) ||
+                (in_step == 2 * (npy_intp)sizeof(DP_IN) && sizeof(DP_IN) != 16))) {
         /* x[::-1] and x[::2] (every other pixel or channel) into a contiguous
          * output: with the stride a constant the compiler vectorises these too. */
         const DP_IN *src = (const DP_IN *)in;
@@ -109,6 +124,14 @@ DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp o
             for (npy_intp i = 0; i < n; i++) {
                 dst[i] = DP_DOUBLE(src[2 * i], fused);
             }
+        }
+    } else if (out_step == (npy_intp)sizeof(DP_OUT) && sizeof(DP_IN) == 16) {
+        /* An element of 16 bytes (complex128) is one vector lane: loaded one
+         * by one it is never split across cache lines, as the wide loads
+         * of x[::2] above are on an input 16 bytes off a line. */
+        DP_OUT *dst = (DP_OUT *)out;
+        for (npy_intp i = 0; i < n; i++) {
+            dst[i] = DP_DOUBLE(*(const DP_IN *)(in + i * in_step), fused);
         }
     } else {
         for (npy_intp i = 0; i < n; i++) {
@@ -172,9 +195,12 @@ DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_int
     const int fused = 0;
 #endif
     const npy_intp size = (npy_intp)sizeof(DP_IN);
-    /* The layouts _loop vectorises itself (not reversed: for complex GCC
-     * does not, the staged copy does). */
-    const int vectorised = out_step == size && (in_step == size || in_step == 2 * size);
+    /* The layouts _loop vectorises well itself: contiguous, x[::2] and
+     * x[::-1] into a contiguous output, and for a 16-byte element
+     * (complex128, one vector lane, loaded and stored alone at no cost)
+     * every layout; the staged copy would only add a pass. */
+    const int vectorised = size == 16 || (out_step == size && (in_step == size || in_step == 2 * size ||
+                                                               in_step == -size));
     const int direct = vectorised || n < 8 || out_step == 0 ||
                        numext_spans_overlap(in, in_step, size, out, out_step, size, n);
     /* `fused` a constant in each call, so that each loop is specialised. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "numext_numpy.h"
+#include "numext_tuning.h"
 #include "simd_clones.h"
 
 typedef void (*numext_unary_kernel)(const char *in, npy_intp in_step, char *out,

@@ -256,6 +256,51 @@ def test_complex_fused_or_plain_like_multiply_for_every_stride(dtype, n):
             assert got_w == expected_w, where
             assert_same_bits(np.asarray(out_ours).copy(), np.asarray(out_np).copy())
 
+# Lengths on both sides of the vector widths (up to 64 bytes of uint8) and of
+# the complex kernels' 256-element staging buffer.
+_BLOCK_EDGE_LENGTHS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 513]
+
+
+@pytest.mark.parametrize("dtype", INEXACT_DTYPES + [np.dtype(c) for c in "bBhiq"], ids=dtype_id)
+@settings(SETTINGS, max_examples=50)
+@_RULE_FROM_NUMPY_2_4
+@given(
+    n=st.sampled_from(_BLOCK_EDGE_LENGTHS) | st.integers(1, 600),
+    in_step=st.sampled_from([1, -1, 2, -2, 3]),
+    out_layout=st.sampled_from(["new", "contiguous", "every other", "reversed", "in place"]),
+    data=st.data(),
+)
+def test_special_values_among_many_in_every_layout(dtype, n, in_step, out_layout, data):
+    """Special values at any places of a longer array, read with any step
+    into any output: the vectorised loops, their remainders and the staged
+    copies give NumPy's bits, and its warnings (with one special value
+    alone, its own warnings)."""
+    specials = special_values(dtype)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+    count = min(n, data.draw(st.sampled_from([1, len(specials)]), label="how many"))
+    chosen = rng.choice(specials, count, replace=False)
+    where = rng.choice(n, count, replace=False)
+
+    def make():
+        base = ((np.arange(n * abs(in_step)) % 13) - 6).astype(dtype)
+        if dtype.kind == "c":
+            base.imag = (np.arange(n * abs(in_step)) % 5) - 2
+        x = base[::in_step]
+        x[where] = chosen
+        if out_layout == "new":
+            return x, {}
+        if out_layout == "in place":
+            return x, {"out": x}
+        out = {"contiguous": np.zeros(n, dtype), "every other": np.zeros(2 * n, dtype)[::2],
+               "reversed": np.zeros(n, dtype)[::-1]}[out_layout]
+        return x, {"out": out}
+
+    x_ours, kw_ours = make()
+    x_np, kw_np = make()
+    check_like_multiply(lambda: numext.double_pixels(x_ours, **kw_ours), lambda: np.multiply(x_np, 2, **kw_np))
+    assert_same_bits(x_ours.copy(), x_np.copy())  # the input too, when in place
+
+
 @SETTINGS_ALL_DTYPES
 @given(
     x_dtype=st.sampled_from(NUMERIC_DTYPES),
