@@ -263,7 +263,6 @@ _BLOCK_EDGE_LENGTHS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 6
 
 @pytest.mark.parametrize("dtype", INEXACT_DTYPES + [np.dtype(c) for c in "bBhiq"], ids=dtype_id)
 @settings(SETTINGS, max_examples=50)
-@_RULE_FROM_NUMPY_2_4
 @given(
     n=st.sampled_from(_BLOCK_EDGE_LENGTHS) | st.integers(1, 600),
     in_step=st.sampled_from([1, -1, 2, -2, 3]),
