@@ -44,8 +44,8 @@ static void unary_task(void *arg, size_t task, int thread_index)
     ptrdiff_t lo, hi;
     numext_ranges_get(&job->plan, task, &lo, &hi);
     if (lo < hi) {
-        job->data->kernel(job->in + lo * job->in_step, job->in_step,
-                          job->out + lo * job->out_step, job->out_step, hi - lo);
+        job->data->kernel(job->in + lo * job->in_step, job->in_step, job->out + lo * job->out_step,
+                          job->out_step, hi - lo);
     }
 }
 
@@ -63,7 +63,8 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
     /* NumPy passes out= partly overlapping its input without a copy when a
      * forward loop is safe (out = x[:-1], in = x[1:]); split over threads it
      * is not, so such a call runs in order on this thread. */
-    if (numext_spans_overlap(args[0], steps[0], data->in_size, args[1], steps[1], data->out_size, n)) {
+    if (numext_spans_overlap(args[0], steps[0], data->in_size, args[1], steps[1], data->out_size,
+                             n)) {
         data->kernel(args[0], steps[0], args[1], steps[1], n);
         return;
     }
@@ -73,8 +74,8 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
         data->kernel(args[0], steps[0], args[1], steps[1], n);
         return;
     }
-    unary_job job = {.data = data, .in = args[0], .out = args[1],
-                     .in_step = steps[0], .out_step = steps[1]};
+    unary_job job = {
+        .data = data, .in = args[0], .out = args[1], .in_step = steps[0], .out_step = steps[1]};
     numext_ranges_plan(&job.plan, n, ntasks, args[1], steps[1], data->out_size);
     numext_parallel_for(job.plan.ntasks, unary_task, &job, nthreads);
 }
@@ -119,9 +120,13 @@ static int add_bool_loop(PyObject *ufunc)
 {
     PyArray_DTypeMeta *dtypes[2] = {&PyArray_BoolDType, &PyArray_LongDType};
     PyType_Slot slots[] = {{NPY_METH_strided_loop, (void *)bool_loop}, {0, NULL}};
-    PyArrayMethod_Spec spec = {
-        .name = "double_pixels_bool", .nin = 1, .nout = 1, .casting = NPY_SAFE_CASTING,
-        .flags = NPY_METH_NO_FLOATINGPOINT_ERRORS, .dtypes = dtypes, .slots = slots};
+    PyArrayMethod_Spec spec = {.name = "double_pixels_bool",
+                               .nin = 1,
+                               .nout = 1,
+                               .casting = NPY_SAFE_CASTING,
+                               .flags = NPY_METH_NO_FLOATINGPOINT_ERRORS,
+                               .dtypes = dtypes,
+                               .slots = slots};
     return PyUFunc_AddLoopFromSpec(ufunc, &spec);
 }
 
@@ -157,9 +162,9 @@ PyObject *numext_make_double_pixels(void)
         loop_funcs[i] = unary_parallel_loop;
         loop_data_ptrs[i] = (void *)&loop_data[i + 1];
     }
-    PyObject *ufunc = PyUFunc_FromFuncAndData(loop_funcs, loop_data_ptrs, loop_types,
-                                              (int)NLEGACY, 1, 1, PyUFunc_None, "double_pixels",
-                                              double_pixels_doc, 0);
+    PyObject *ufunc =
+        PyUFunc_FromFuncAndData(loop_funcs, loop_data_ptrs, loop_types, (int)NLEGACY, 1, 1,
+                                PyUFunc_None, "double_pixels", double_pixels_doc, 0);
     /* Which complex layouts NumPy fuses: asked of the running NumPy. */
     if (ufunc != NULL && (add_bool_loop(ufunc) < 0 || numext_double_pixels_rules_init() < 0)) {
         Py_CLEAR(ufunc);

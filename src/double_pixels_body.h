@@ -103,10 +103,14 @@ DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp o
          * across two lines costs about two, and NumPy's arrays are often
          * 16 bytes off a line. */
         const npy_intp off = (npy_intp)((uintptr_t)out % NUMEXT_CACHE_LINE);
-        npy_intp head = off % (npy_intp)sizeof(DP_OUT) ? 0 : (NUMEXT_CACHE_LINE - off) % NUMEXT_CACHE_LINE / (npy_intp)sizeof(DP_OUT);
+        npy_intp head =
+            off % (npy_intp)sizeof(DP_OUT)
+                ? 0
+                : (NUMEXT_CACHE_LINE - off) % NUMEXT_CACHE_LINE / (npy_intp)sizeof(DP_OUT);
         head = head < n ? head : n;
         DP_CAT(DP_KERNEL, _contiguous)((const DP_IN *)in, (DP_OUT *)out, head, fused);
-        DP_CAT(DP_KERNEL, _contiguous)((const DP_IN *)in + head, (DP_OUT *)out + head, n - head, fused);
+        DP_CAT(DP_KERNEL, _contiguous)
+        ((const DP_IN *)in + head, (DP_OUT *)out + head, n - head, fused);
     } else if (out_step == (npy_intp)sizeof(DP_OUT) &&
                (in_step == -(npy_intp)sizeof(DP_IN) ||
                 (in_step == 2 * (npy_intp)sizeof(DP_IN) && sizeof(DP_IN) != 16))) {
@@ -199,8 +203,9 @@ DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_int
      * x[::-1] into a contiguous output, and for a 16-byte element
      * (complex128, one vector lane, loaded and stored alone at no cost)
      * every layout; the staged copy would only add a pass. */
-    const int vectorised = size == 16 || (out_step == size && (in_step == size || in_step == 2 * size ||
-                                                               in_step == -size));
+    const int vectorised =
+        size == 16 ||
+        (out_step == size && (in_step == size || in_step == 2 * size || in_step == -size));
     const int direct = vectorised || n < 8 || out_step == 0 ||
                        numext_spans_overlap(in, in_step, size, out, out_step, size, n);
     /* `fused` a constant in each call, so that each loop is specialised. */

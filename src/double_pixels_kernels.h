@@ -19,8 +19,8 @@
 #include "numext_tuning.h"
 #include "simd_clones.h"
 
-typedef void (*numext_unary_kernel)(const char *in, npy_intp in_step, char *out,
-                                    npy_intp out_step, npy_intp n);
+typedef void (*numext_unary_kernel)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
+                                    npy_intp n);
 
 /* The scalar operations that make each dtype exactly NumPy's x * 2:
  *   integers  wrap modulo 2^bits, computed in the unsigned type (no UB, no
@@ -68,7 +68,7 @@ static inline double numext_quiet_double(double x)
     return x;
 }
 
-#define numext_quiet(x) _Generic((x), float: numext_quiet_float, double: numext_quiet_double)(x)
+#define numext_quiet(x) _Generic((x), float : numext_quiet_float, double : numext_quiet_double)(x)
 
 /*
  * Do two operands' spans share memory, other than by being the very same
@@ -81,13 +81,20 @@ static inline double numext_quiet_double(double x)
  * Addresses as integers: a span may reach outside the array's buffer.
  */
 static inline int numext_spans_overlap(const char *a, npy_intp a_step, npy_intp a_size,
-                                       const char *b, npy_intp b_step, npy_intp b_size,
-                                       npy_intp n)
+                                       const char *b, npy_intp b_step, npy_intp b_size, npy_intp n)
 {
     intptr_t a_lo = (intptr_t)a, a_hi = a_lo + a_step * (n - 1);
     intptr_t b_lo = (intptr_t)b, b_hi = b_lo + b_step * (n - 1);
-    if (a_step < 0) { intptr_t t = a_lo; a_lo = a_hi; a_hi = t; }
-    if (b_step < 0) { intptr_t t = b_lo; b_lo = b_hi; b_hi = t; }
+    if (a_step < 0) {
+        intptr_t t = a_lo;
+        a_lo = a_hi;
+        a_hi = t;
+    }
+    if (b_step < 0) {
+        intptr_t t = b_lo;
+        b_lo = b_hi;
+        b_hi = t;
+    }
     const int same = a_lo == b_lo && a_hi == b_hi;
     return !same && a_lo <= b_hi + b_size && b_lo <= a_hi + a_size;
 }
@@ -96,7 +103,7 @@ static inline int numext_spans_overlap(const char *a, npy_intp a_step, npy_intp 
  * (numext/_multiply_rules.py uses the same values). */
 enum {
     NUMEXT_FUSED_CFLOAT_CONTIGUOUS = 1,
-    NUMEXT_FUSED_CFLOAT_STRIDED = 2, /* a positive stride (or 0), not contiguous */
+    NUMEXT_FUSED_CFLOAT_STRIDED = 2,  /* a positive stride (or 0), not contiguous */
     NUMEXT_FUSED_CFLOAT_REVERSED = 4, /* a negative stride */
     NUMEXT_FUSED_CDOUBLE_CONTIGUOUS = 8,
     NUMEXT_FUSED_CDOUBLE_STRIDED = 16,
@@ -126,12 +133,13 @@ int numext_double_pixels_rules_init(void);
 static inline int numext_complex_numpy_fuses(const char *in, npy_intp in_step, const char *out,
                                              npy_intp out_step, npy_intp n, size_t part)
 {
-    if (part > sizeof(double) || n <= 0 || out_step == 0 || in_step % (npy_intp)part || out_step % (npy_intp)part) {
+    if (part > sizeof(double) || n <= 0 || out_step == 0 || in_step % (npy_intp)part ||
+        out_step % (npy_intp)part) {
         return 0;
     }
     const int single = part == sizeof(float);
     const npy_intp contiguous = 2 * (npy_intp)part;
-    int layout = in_step < 0 ? NUMEXT_FUSED_CFLOAT_REVERSED
+    int layout = in_step < 0             ? NUMEXT_FUSED_CFLOAT_REVERSED
                  : in_step == contiguous ? NUMEXT_FUSED_CFLOAT_CONTIGUOUS
                                          : NUMEXT_FUSED_CFLOAT_STRIDED;
     if (!single) {
@@ -144,8 +152,14 @@ static inline int numext_complex_numpy_fuses(const char *in, npy_intp in_step, c
 }
 
 /* A complex element as its two parts, for each component type. */
-typedef struct { float re, im; } numext_cfloat_parts;
-typedef struct { double re, im; } numext_cdouble_parts;
-typedef struct { long double re, im; } numext_clongdouble_parts;
+typedef struct {
+    float re, im;
+} numext_cfloat_parts;
+typedef struct {
+    double re, im;
+} numext_cdouble_parts;
+typedef struct {
+    long double re, im;
+} numext_clongdouble_parts;
 
 #endif

@@ -175,7 +175,8 @@ static int module_exec(PyObject *module)
     if (numext_add_parallel_ufunc(module) < 0) {
         return -1;
     }
-    if (PyModule_AddIntConstant(module, "PARALLEL_MIN_BYTES", (long)NUMEXT_PARALLEL_MIN_BYTES) < 0 ||
+    if (PyModule_AddIntConstant(module, "PARALLEL_MIN_BYTES", (long)NUMEXT_PARALLEL_MIN_BYTES) <
+            0 ||
         PyModule_AddIntConstant(module, "TASK_MIN_BYTES", (long)NUMEXT_TASK_MIN_BYTES) < 0 ||
         PyModule_AddIntConstant(module, "RELEASE_GIL_MIN_BYTES",
                                 (long)NUMEXT_RELEASE_GIL_MIN_BYTES) < 0 ||

@@ -8,9 +8,9 @@
 #ifndef NUMEXT_SIMD_CLONES_H
 #define NUMEXT_SIMD_CLONES_H
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    defined(__linux__) && !defined(NUMEXT_NO_SIMD_CLONES)
-#define NUMEXT_SIMD_CLONES \
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) &&       \
+    !defined(NUMEXT_NO_SIMD_CLONES)
+#define NUMEXT_SIMD_CLONES                                                                         \
     __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define NUMEXT_SIMD_CLONES
