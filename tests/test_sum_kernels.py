@@ -1,0 +1,106 @@
+"""The kernels' leaf paths against np.sum's bits: contiguous and strided 1-D
+input and rows (vectorised for strides of one and two elements, scalar chains
+or a staging buffer otherwise), real and complex, around the tree's edges
+(8, 128 elements, complex 4 and 64, the 8192-element buffer), with NaN and
+inf, at 1, 2 and 3 threads. Values span many binades so that any change in
+the order of the adds shows in the last bits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import numext
+from conftest import PARALLEL_BYTES
+from helpers import assert_same_bits
+
+FLOATS = ["f2", "f4", "f8", "g", "c8", "c16", "G"]
+EDGES = [0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 127, 128, 129, 136, 255, 257, 8191, 8192, 8193, 8200]
+STEPS = [1, 2, -1, -2, 3, -3, 5]
+
+
+def _values(n: int, dtype: str, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    dt = np.dtype(dtype)
+    lo, hi = (-8, 1) if dt.char == "e" else (-20, 20)
+
+    def part():
+        return rng.standard_normal(n) * 2.0 ** rng.integers(lo, hi, n)
+
+    x = part() + 1j * part() if dt.kind == "c" else part()
+    return x.astype(dt)
+
+
+def _with_specials(x: np.ndarray, rng: np.random.Generator, count: int) -> np.ndarray:
+    """count copies of one special value (one sign: which of two opposite
+    NaNs a sum keeps inside the tree is not promised, tests/test_sum_nan_order.py)."""
+    v = [np.nan, -np.nan, np.inf, -np.inf, -0.0][int(rng.integers(0, 5))]
+    for _ in range(count if x.size else 0):
+        i = int(rng.integers(0, x.size))
+        if x.dtype.kind == "c":
+            x[i] = complex(v, 0.0) if rng.integers(0, 2) else complex(1.0, v)
+        else:
+            x[i] = v
+    return x
+
+
+def _check(x: np.ndarray, threads: int, **kw) -> None:
+    with numext.threads(threads):
+        assert_same_bits(numext.sum(x, **kw), np.sum(x, **kw))
+        if not kw:
+            assert_same_bits(numext.parallel_sum(x), np.sum(x, axis=-1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    dtype=st.sampled_from(FLOATS),
+    n=st.one_of(st.sampled_from(EDGES), st.integers(0, 20000)),
+    step=st.sampled_from(STEPS),
+    specials=st.integers(0, 3),
+    threads=st.sampled_from([1, 2, 3]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_1d_bits(dtype, n, step, specials, threads, seed):
+    base = _with_specials(_values(n * abs(step), dtype, seed), np.random.default_rng(seed), specials)
+    x = base[::step]
+    assert x.size == n
+    _check(x, threads)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    dtype=st.sampled_from(FLOATS),
+    rows=st.integers(1, 5),
+    n=st.one_of(st.sampled_from(EDGES), st.integers(0, 3000)),
+    step=st.sampled_from([1, 2, -2, 3]),
+    threads=st.sampled_from([1, 2, 3]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_rows_bits(dtype, rows, n, step, threads, seed):
+    m = _values(rows * n * abs(step), dtype, seed).reshape(rows, n * abs(step))[:, ::step]
+    _check(m, threads, axis=1)
+    if step > 0:
+        # (NumPy's order over a negative-stride 2-D array, and along a
+        # strided axis, is not the kernels' business: see README.)
+        _check(m, threads, axis=None)
+        _check(m, threads, axis=(0, 1))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("step", [1, 2, -2, 3])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_long_rows_cut_over_threads(dtype, step, threads):
+    """Long enough that 2 and 3 threads cut the row at nodes of the tree."""
+    n = PARALLEL_BYTES // np.dtype(dtype).itemsize + 12345
+    x = _values(n * abs(step), dtype, 7)[::step]
+    _check(x, threads)
+
+
+def test_values_tell_orders_apart():
+    """The values above do tell adding orders apart (the tests can fail)."""
+    x = _values(1000, "f4", 3)
+    assert np.sum(x).tobytes() != np.sum(x[::-1]).tobytes()
+    c = _values(200, "c8", 3)
+    assert np.sum(c).tobytes() != np.sum(c[::-1]).tobytes()
