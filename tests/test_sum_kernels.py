@@ -104,3 +104,56 @@ def test_values_tell_orders_apart():
     assert np.sum(x).tobytes() != np.sum(x[::-1]).tobytes()
     c = _values(200, "c8", 3)
     assert np.sum(c).tobytes() != np.sum(c[::-1]).tobytes()
+
+
+NARROW = ["?", "i1", "u1", "i2", "u2"]
+LANE_BLOCK = 64 * 256  # the narrow kernels' lanes x rounds
+
+
+def _narrow(n: int, dtype: str, fill: str, seed: int) -> np.ndarray:
+    dt = np.dtype(dtype)
+    if dt.kind == "b":
+        return np.random.default_rng(seed).integers(0, 2, n).astype(bool)
+    info = np.iinfo(dt)
+    if fill == "min":
+        return np.full(n, info.min, dt)
+    if fill == "max":
+        return np.full(n, info.max, dt)
+    return np.random.default_rng(seed).integers(info.min, info.max, n, endpoint=True).astype(dt)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    dtype=st.sampled_from(NARROW),
+    n=st.one_of(
+        st.sampled_from([0, 1, 63, 64, LANE_BLOCK - 1, LANE_BLOCK, LANE_BLOCK + 1, 3 * LANE_BLOCK + 5]),
+        st.integers(0, 5 * LANE_BLOCK),
+    ),
+    fill=st.sampled_from(["random", "min", "max"]),
+    threads=st.sampled_from([1, 2, 3]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_narrow_int_bits(dtype, n, fill, threads, seed):
+    """8- and 16-bit sums added in wider lanes first: the extremes fill every
+    lane to the edge of its range (an overflowing lane would show)."""
+    x = _narrow(n, dtype, fill, seed)
+    with numext.threads(threads):
+        assert_same_bits(numext.parallel_sum(x), np.sum(x, axis=-1))
+        assert_same_bits(numext.sum(x), np.sum(x))
+        if dtype != "?":
+            assert_same_bits(numext.sum(x, dtype=x.dtype), np.sum(x, dtype=x.dtype))
+            out, expected = np.empty((), x.dtype), np.empty((), x.dtype)
+            numext.sum(x, out=out)
+            np.sum(x, out=expected)
+            assert_same_bits(out, expected)
+
+
+@pytest.mark.parametrize("dtype", NARROW)
+@pytest.mark.parametrize("fill", ["min", "max"])
+def test_narrow_int_long_cut_over_threads(dtype, fill):
+    n = PARALLEL_BYTES // np.dtype(dtype).itemsize + 12345
+    x = _narrow(n, dtype, fill, 1)
+    for threads in (1, 2, 3):
+        with numext.threads(threads):
+            assert_same_bits(numext.parallel_sum(x), np.sum(x, axis=-1))
+            assert_same_bits(numext.sum(x[None, :], axis=1), np.sum(x[None, :], axis=1))
