@@ -44,9 +44,8 @@ PS_FN(strided_block)(const PS_ACC *x, npy_intp m, npy_intp s, PS_ACC *rr, PS_ACC
  * element input, else as scalar chains, or staged into a contiguous buffer
  * when the stride is not a whole number of components (the same adds in the
  * same order, whichever). */
-static inline __attribute__((always_inline)) void PS_FN(leaf)(const char *a, npy_intp m,
-                                                              npy_intp stride, PS_ACC *rr,
-                                                              PS_ACC *ri)
+static inline __attribute__((always_inline)) void
+PS_FN(leaf)(const char *a, npy_intp m, npy_intp stride, PS_ACC *rr, PS_ACC *ri)
 {
     const PS_ACC *x = (const PS_ACC *)a;
     const npy_intp part = (npy_intp)sizeof(PS_ACC);

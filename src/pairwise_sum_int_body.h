@@ -25,7 +25,7 @@ static inline __attribute__((always_inline)) npy_uint64 PS_FN(value)(SUM_T x)
 #define PS_LANES 64
 #define PS_ROUNDS 256
 static inline __attribute__((always_inline)) npy_uint64 PS_FN(total_lanes)(const SUM_T *x,
-                                                                            npy_intp n)
+                                                                           npy_intp n)
 {
     npy_uint64 s = 0;
     npy_intp i = 0;
