@@ -32,13 +32,42 @@ static inline __attribute__((always_inline)) void PS_FN(block)(const PS_ACC *x, 
     }
 }
 
-/* The block at any stride, as eight scalar chains: not vectorised (GCC would
- * build vectors from scalar loads one lane at a time, slower than chains). */
+#ifndef SUM_LONG_DOUBLE
+/* (re, im) as one 2-lane vector: lane-wise IEEE adds, the scalar adds' bits. */
+typedef PS_ACC PS_FN(pair) __attribute__((vector_size(2 * sizeof(PS_ACC))));
+
+/* The block at any stride: NumPy's eight accumulators as four (re, im)
+ * pairs, one load and one add per element. Not vectorised further: GCC would
+ * build wider vectors from the pairs one at a time, slower than this. */
 __attribute__((noinline, optimize("no-tree-loop-vectorize", "no-tree-slp-vectorize"))) static void
-PS_FN(strided_block)(const PS_ACC *x, npy_intp m, npy_intp s, PS_ACC *rr, PS_ACC *ri)
+PS_FN(strided_block)(const char *a, npy_intp m, npy_intp stride, PS_ACC *rr, PS_ACC *ri)
 {
-    PS_FN(block)(x, m, s, rr, ri);
+    PS_FN(pair) r[4], v;
+    for (int k = 0; k < 4; k++) {
+        memcpy(&r[k], a + k * stride, sizeof v);
+    }
+    npy_intp j;
+    for (j = 4; j < m - (m % 4); j += 4) {
+        for (int k = 0; k < 4; k++) {
+            memcpy(&v, a + (j + k) * stride, sizeof v);
+            r[k] += v;
+        }
+    }
+    *rr = ((r[0][0] + r[1][0]) + (r[2][0] + r[3][0]));
+    *ri = ((r[0][1] + r[1][1]) + (r[2][1] + r[3][1]));
+    for (; j < m; j++) {
+        *rr += ((const PS_ACC *)(a + j * stride))[0];
+        *ri += ((const PS_ACC *)(a + j * stride))[1];
+    }
 }
+#else
+/* Long double: the block as eight scalar chains. */
+__attribute__((noinline, optimize("no-tree-loop-vectorize", "no-tree-slp-vectorize"))) static void
+PS_FN(strided_block)(const char *a, npy_intp m, npy_intp stride, PS_ACC *rr, PS_ACC *ri)
+{
+    PS_FN(block)((const PS_ACC *)a, m, stride / (npy_intp)sizeof(PS_ACC), rr, ri);
+}
+#endif
 
 /* A leaf of m <= 64 elements: vectorised for contiguous and every-other-
  * element input, else as scalar chains, or staged into a contiguous buffer
@@ -61,7 +90,7 @@ PS_FN(leaf)(const char *a, npy_intp m, npy_intp stride, PS_ACC *rr, PS_ACC *ri)
     } else if (stride == 4 * part) {
         PS_FN(block)(x, m, 4, rr, ri);
     } else if (stride % part == 0) {
-        PS_FN(strided_block)(x, m, stride / part, rr, ri);
+        PS_FN(strided_block)(a, m, stride, rr, ri);
     } else {
         PS_ACC buf[128];
         for (npy_intp j = 0; j < m; j++) {
