@@ -157,3 +157,19 @@ def test_narrow_int_long_cut_over_threads(dtype, fill):
         with numext.threads(threads):
             assert_same_bits(numext.parallel_sum(x), np.sum(x, axis=-1))
             assert_same_bits(numext.sum(x[None, :], axis=1), np.sum(x[None, :], axis=1))
+
+
+# Misaligned strides. (Where the stride is aligned but not a multiple of the
+# itemsize, e.g. complex64 at 12 bytes, NumPy 2.4 adds element after element,
+# not pairwise: not covered here.)
+@pytest.mark.parametrize("dtype, stride", [("c16", 20), ("c16", -20), ("f8", 12), ("f4", 6), ("G", 48)])
+@pytest.mark.parametrize("n", [3, 4, 64, 65, 129, 8192])
+def test_odd_byte_strides(dtype, stride, n):
+    """Misaligned strided views (NumPy aligns or buffers them first): np.sum's bits."""
+    itemsize = np.dtype(dtype).itemsize
+    raw = bytearray(n * abs(stride) + itemsize)
+    start = (n - 1) * abs(stride) if stride < 0 else 0
+    x = np.ndarray((n,), np.dtype(dtype), buffer=raw, offset=start, strides=(stride,))
+    x[...] = _values(n, dtype, n)
+    for threads in (1, 2):
+        _check(x, threads)
