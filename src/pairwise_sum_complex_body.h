@@ -39,8 +39,8 @@ typedef PS_ACC PS_FN(pair) __attribute__((vector_size(2 * sizeof(PS_ACC))));
 /* The block at any stride: NumPy's eight accumulators as four (re, im)
  * pairs, one load and one add per element. Not vectorised further: GCC would
  * build wider vectors from the pairs one at a time, slower than this. */
-__attribute__((noinline, optimize("no-tree-loop-vectorize", "no-tree-slp-vectorize"))) static void
-PS_FN(strided_block)(const char *a, npy_intp m, npy_intp stride, PS_ACC *rr, PS_ACC *ri)
+NUMEXT_SCALAR_CHAINS static void PS_FN(strided_block)(const char *a, npy_intp m, npy_intp stride,
+                                                      PS_ACC *rr, PS_ACC *ri)
 {
     PS_FN(pair) r[4], v;
     for (int k = 0; k < 4; k++) {
@@ -62,8 +62,8 @@ PS_FN(strided_block)(const char *a, npy_intp m, npy_intp stride, PS_ACC *rr, PS_
 }
 #else
 /* Long double: the block as eight scalar chains. */
-__attribute__((noinline, optimize("no-tree-loop-vectorize", "no-tree-slp-vectorize"))) static void
-PS_FN(strided_block)(const char *a, npy_intp m, npy_intp stride, PS_ACC *rr, PS_ACC *ri)
+NUMEXT_SCALAR_CHAINS static void PS_FN(strided_block)(const char *a, npy_intp m, npy_intp stride,
+                                                      PS_ACC *rr, PS_ACC *ri)
 {
     PS_FN(block)((const PS_ACC *)a, m, stride / (npy_intp)sizeof(PS_ACC), rr, ri);
 }

@@ -38,8 +38,7 @@ static inline __attribute__((always_inline)) PS_ACC PS_FN(block)(const char *a, 
 /* The block at any stride, as eight scalar chains (two loads and two adds a
  * cycle). Not vectorised: GCC would build vectors from scalar loads one
  * lane at a time, slower than the chains (and than staging the leaf). */
-__attribute__((noinline, optimize("no-tree-loop-vectorize", "no-tree-slp-vectorize"))) static PS_ACC
-PS_FN(strided_block)(const char *a, npy_intp n, npy_intp stride)
+NUMEXT_SCALAR_CHAINS static PS_ACC PS_FN(strided_block)(const char *a, npy_intp n, npy_intp stride)
 {
     return PS_FN(block)(a, n, stride);
 }
