@@ -159,4 +159,6 @@ static void PS_FN(store)(const numext_sum_acc *acc, char *out)
 #undef SUM_OUT
 #undef SUM_HALF
 #undef SUM_BOOL
+#undef SUM_LANE
+#undef SUM_LANE_SIGNED
 #undef SUM_LONG_DOUBLE

@@ -12,6 +12,8 @@
  */
 
 #define SUM_NAME bool
+#define SUM_LANE npy_uint16
+#define SUM_LANE_SIGNED npy_int16
 #define SUM_IN_NUM NPY_BOOL
 #define SUM_OUT_NUM NPY_LONG
 #define SUM_KIND NUMEXT_SUM_INT
@@ -21,6 +23,8 @@
 #include SUM_EXPAND
 
 #define SUM_NAME byte
+#define SUM_LANE npy_uint16
+#define SUM_LANE_SIGNED npy_int16
 #define SUM_IN_NUM NPY_BYTE
 #define SUM_OUT_NUM NPY_LONG
 #define SUM_KIND NUMEXT_SUM_INT
@@ -29,6 +33,8 @@
 #include SUM_EXPAND
 
 #define SUM_NAME ubyte
+#define SUM_LANE npy_uint16
+#define SUM_LANE_SIGNED npy_int16
 #define SUM_IN_NUM NPY_UBYTE
 #define SUM_OUT_NUM NPY_ULONG
 #define SUM_KIND NUMEXT_SUM_INT
@@ -37,6 +43,8 @@
 #include SUM_EXPAND
 
 #define SUM_NAME short
+#define SUM_LANE npy_uint32
+#define SUM_LANE_SIGNED npy_int32
 #define SUM_IN_NUM NPY_SHORT
 #define SUM_OUT_NUM NPY_LONG
 #define SUM_KIND NUMEXT_SUM_INT
@@ -45,6 +53,8 @@
 #include SUM_EXPAND
 
 #define SUM_NAME ushort
+#define SUM_LANE npy_uint32
+#define SUM_LANE_SIGNED npy_int32
 #define SUM_IN_NUM NPY_USHORT
 #define SUM_OUT_NUM NPY_ULONG
 #define SUM_KIND NUMEXT_SUM_INT

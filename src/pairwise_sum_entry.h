@@ -45,4 +45,6 @@
 #undef SUM_OUT
 #undef SUM_HALF
 #undef SUM_BOOL
+#undef SUM_LANE
+#undef SUM_LANE_SIGNED
 #undef SUM_LONG_DOUBLE

@@ -2,7 +2,8 @@
  * Integers and bool: sums modulo 2^64 in npy_uint64 (order does not matter).
  * Included by pairwise_sum_body.h (no include guard), which defines PS_FN;
  * SUM_T is the element type, SUM_OUT the result type, SUM_BOOL defined for
- * bool.
+ * bool; SUM_LANE (unsigned) and SUM_LANE_SIGNED, for 8- and 16-bit types, a
+ * type twice as wide that contiguous input is first added in.
  */
 
 /* The element as a count. */
@@ -15,9 +16,49 @@ static inline __attribute__((always_inline)) npy_uint64 PS_FN(value)(SUM_T x)
 #endif
 }
 
+#ifdef SUM_LANE
+/* Contiguous narrow elements (8 and 16 bits) added in lanes of SUM_LANE
+ * (twice as wide) for PS_ROUNDS rounds, which no lane's exact sum outgrows,
+ * then widened into the 64-bit total: the lanes add as many elements per
+ * instruction as NumPy's own narrow loops, where widening each element to
+ * 64 bits would add 8 (or 4) times fewer. The same total modulo 2^64. */
+#define PS_LANES 64
+#define PS_ROUNDS 256
+static inline __attribute__((always_inline)) npy_uint64 PS_FN(total_lanes)(const SUM_T *x,
+                                                                           npy_intp n)
+{
+    npy_uint64 s = 0;
+    npy_intp i = 0;
+    for (; i + PS_LANES * PS_ROUNDS <= n; i += PS_LANES * PS_ROUNDS) {
+        SUM_LANE acc[PS_LANES] = {0};
+        for (int r = 0; r < PS_ROUNDS; r++) {
+            for (int k = 0; k < PS_LANES; k++) {
+                acc[k] = (SUM_LANE)(acc[k] + (SUM_LANE)PS_FN(value)(x[i + r * PS_LANES + k]));
+            }
+        }
+        for (int k = 0; k < PS_LANES; k++) {
+            /* the lane's exact sum, from its value modulo 2^bits */
+            s += (SUM_T)-1 < (SUM_T)0 ? (npy_uint64)(npy_int64)(SUM_LANE_SIGNED)acc[k]
+                                      : (npy_uint64)acc[k];
+        }
+    }
+    for (; i < n; i++) {
+        s += PS_FN(value)(x[i]);
+    }
+    return s;
+}
+#undef PS_LANES
+#undef PS_ROUNDS
+#endif
+
 NUMEXT_SIMD_CLONES static npy_uint64 PS_FN(total)(const char *a, npy_intp n, npy_intp stride)
 {
     npy_uint64 s = 0;
+#ifdef SUM_LANE
+    if (stride == (npy_intp)sizeof(SUM_T)) {
+        return PS_FN(total_lanes)((const SUM_T *)a, n);
+    }
+#endif
     if (stride == (npy_intp)sizeof(SUM_T)) {
         const SUM_T *x = (const SUM_T *)a;
         for (npy_intp i = 0; i < n; i++) {

@@ -34,6 +34,16 @@
 #include "numext_tuning.h"
 #include "simd_clones.h"
 
+/* A leaf kernel kept as scalar chains (strided input): GCC's vectoriser
+ * would build vectors one lane at a time from strided loads, slower than the
+ * chains. Other compilers: just not inlined. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NUMEXT_SCALAR_CHAINS                                                                       \
+    __attribute__((noinline, optimize("no-tree-loop-vectorize", "no-tree-slp-vectorize")))
+#else
+#define NUMEXT_SCALAR_CHAINS __attribute__((noinline))
+#endif
+
 /* A partial sum of one row, whatever the dtype: the member is the kernel's
  * accumulator type (integers: modulo 2^64; float16: float32). */
 typedef union {

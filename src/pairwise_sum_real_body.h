@@ -4,7 +4,8 @@
  * PS_FN(load_col).
  */
 
-/* A leaf of the tree: n <= 128 elements, NumPy's eight accumulators. */
+/* A leaf of the tree: n <= 128 elements `stride` bytes apart, NumPy's eight
+ * accumulators. Inlined with a constant stride the compiler vectorises them. */
 static inline __attribute__((always_inline)) PS_ACC PS_FN(block)(const char *a, npy_intp n,
                                                                  npy_intp stride)
 {
@@ -34,12 +35,32 @@ static inline __attribute__((always_inline)) PS_ACC PS_FN(block)(const char *a, 
 #undef PS_AT
 }
 
+/* The block at any stride, as eight scalar chains (two loads and two adds a
+ * cycle). Not vectorised: GCC would build vectors from scalar loads one
+ * lane at a time, slower than the chains (and than staging the leaf). */
+NUMEXT_SCALAR_CHAINS static PS_ACC PS_FN(strided_block)(const char *a, npy_intp n, npy_intp stride)
+{
+    return PS_FN(block)(a, n, stride);
+}
+
+/* A leaf: vectorised for contiguous and every-other-element (x[::2]) input. */
+static inline __attribute__((always_inline)) PS_ACC PS_FN(leaf)(const char *a, npy_intp n,
+                                                                npy_intp stride)
+{
+    const npy_intp size = (npy_intp)sizeof(PS_COL_T);
+    if (stride == size) {
+        return PS_FN(block)(a, n, size);
+    }
+    if (stride == 2 * size) {
+        return PS_FN(block)(a, n, 2 * size);
+    }
+    return PS_FN(strided_block)(a, n, stride);
+}
+
 NUMEXT_SIMD_CLONES static PS_ACC PS_FN(pairwise)(const char *a, npy_intp n, npy_intp stride)
 {
     if (n <= 128) {
-        /* the constant stride lets the compiler vectorise the 8 lanes */
-        return stride == (npy_intp)sizeof(PS_COL_T) ? PS_FN(block)(a, n, (npy_intp)sizeof(PS_COL_T))
-                                                    : PS_FN(block)(a, n, stride);
+        return PS_FN(leaf)(a, n, stride);
     }
     npy_intp n2 = numext_sum_tree_split(NUMEXT_TREE_REAL, n);
     return PS_FN(add_nodes)(PS_FN(pairwise)(a, n2, stride),
