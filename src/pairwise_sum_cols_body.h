@@ -127,6 +127,26 @@ PS_FN(cols_leaf_in_order)(const char *a, npy_intp ncols, npy_intp cstep, npy_int
     }
 }
 
+/* A leaf of one group (PS_NACC to 2 PS_NACC - 1 rows, as in a sum over few
+ * rows): each column's accumulators are its first PS_NACC rows, added in
+ * registers in one pass (the in-order leaf's tree, with no scratch rows). */
+static inline __attribute__((always_inline)) void
+PS_FN(cols_leaf_one_group)(const char *a, npy_intp ncols, npy_intp cstep, npy_intp rs,
+                           PS_ACC *restrict res)
+{
+    for (npy_intp c = 0; c < ncols; c++) {
+        const PS_COL_T *q = (const PS_COL_T *)a + PS_FN(col_at)(c, cstep);
+#define PS_ROW(k) PS_FN(load_col)((const PS_COL_T *)((const char *)q + (k)*rs))
+#if PS_NACC == 8
+        res[c] = ((PS_ROW(0) + PS_ROW(1)) + (PS_ROW(2) + PS_ROW(3))) +
+                 ((PS_ROW(4) + PS_ROW(5)) + (PS_ROW(6) + PS_ROW(7)));
+#else
+        res[c] = (PS_ROW(0) + PS_ROW(1)) + (PS_ROW(2) + PS_ROW(3));
+#endif
+#undef PS_ROW
+    }
+}
+
 /* A leaf read lane by lane, the lanes added as their part of the tree completes. */
 static inline __attribute__((always_inline)) void
 PS_FN(cols_leaf_by_lane)(const char *a, npy_intp ncols, npy_intp cstep, npy_intp groups,
@@ -166,6 +186,8 @@ PS_FN(cols_leaf_at)(const char *a, npy_intp ncols, npy_intp cstep, npy_intp n, n
         for (npy_intp c = 0; c < ncols; c++) {
             res[c] = (PS_ACC)-0.0; /* keeps the sum of -0.0 values -0.0, as NumPy */
         }
+    } else if (groups == 1) {
+        PS_FN(cols_leaf_one_group)(a, ncols, cstep, rs, res);
     } else if (PS_FN(cols_in_order)(ncols)) {
         PS_FN(cols_leaf_in_order)(a, ncols, cstep, groups, rs, res, r);
     } else {

@@ -93,3 +93,20 @@ def test_the_oracle_tells_the_orders_apart():
     # np.sum adds row after row along axis=0; the columns' pairwise sums differ.
     v = _values(np.random.default_rng(1), (1000, 64), "f8")[:, ::2]
     assert pairwise_oracle(v, 0).tobytes() != np.sum(v, axis=0).tobytes()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_few_rows(dtype, layout):
+    # Up to two leaves' groups of rows: each leaf's tree in one pass (C axis=0,
+    # or F-ordered axis=1: the same memory read the same way).
+    rng = np.random.default_rng(3)
+    for nrows in range(1, 20):
+        m = _values(rng, (nrows, 2 * 1500), dtype)
+        if layout == "strided":
+            _check_columns(m[:, ::2])
+        elif layout == "C":
+            _check_columns(m[:, :1500])
+        else:
+            f = np.asfortranarray(m.T)  # (3000, nrows), F-ordered: axis=1 is a column sum
+            assert_same_bits(numext.sum(f, axis=1), _expected(f.T))
