@@ -110,3 +110,18 @@ def test_few_rows(dtype, layout):
         else:
             f = np.asfortranarray(m.T)  # (3000, nrows), F-ordered: axis=1 is a column sum
             assert_same_bits(numext.sum(f, axis=1), _expected(f.T))
+
+
+@pytest.mark.parametrize("threads", THREAD_COUNTS)
+@pytest.mark.parametrize("to", ["f8", "c16", "f4"])
+@pytest.mark.parametrize("dtype", ["i1", "i4", "f4", "f8"])
+def test_cast_rows_longer_than_a_piece_are_np_sum_bits(dtype, to, threads):
+    # dtype= upcasts of rows each longer than a cast piece: cast piece by piece,
+    # NumPy's buffers summed in order, so np.sum's bits (the values span many
+    # binades: one tree over the whole row would give other bits).
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((2, 2, 540_001)) * 2.0 ** rng.integers(-20, 20, (2, 2, 540_001)) * 100)
+    x = x.astype(dtype)
+    with pool_threads(threads):
+        for v in (x, x[..., ::2], x[:, 0]):
+            assert_same_bits(numext.sum(v, axis=-1, dtype=to), np.sum(v, axis=-1, dtype=to))
