@@ -52,10 +52,9 @@ static inline void PS_FN(cols_add_rows)(PS_ACC *restrict left, const PS_ACC *res
 
 /* rk[c] (+)= column c of nrows rows rsk bytes apart from p, in order (init: rk
  * starts from the first of them). Inlined with constant nrows and init. */
-static inline __attribute__((always_inline)) void PS_FN(cols_pass)(PS_ACC *restrict rk,
-                                                                   const char *p, npy_intp rsk,
-                                                                   npy_intp ncols, npy_intp cstep,
-                                                                   int nrows, int init)
+static inline __attribute__((always_inline)) void
+PS_FN(cols_pass_at)(PS_ACC *restrict rk, const char *p, npy_intp rsk, npy_intp ncols,
+                    npy_intp cstep, int nrows, int init)
 {
     for (npy_intp c = 0; c < ncols; c++) {
         const npy_intp at = PS_FN(col_at)(c, cstep);
@@ -66,6 +65,23 @@ static inline __attribute__((always_inline)) void PS_FN(cols_pass)(PS_ACC *restr
         }
         rk[c] = s;
     }
+}
+
+/* The same; strided complex columns element by element, (re, im) side by
+ * side (measured 1.9x faster than scalar by scalar on complex64). */
+static inline __attribute__((always_inline)) void PS_FN(cols_pass)(PS_ACC *restrict rk,
+                                                                   const char *p, npy_intp rsk,
+                                                                   npy_intp ncols, npy_intp cstep,
+                                                                   int nrows, int init)
+{
+    if (PS_COMPONENTS == 2 && cstep != PS_COMPONENTS) {
+        const npy_intp step = cstep * (npy_intp)sizeof(PS_COL_T);
+        for (npy_intp e = 0; e < ncols / 2; e++) {
+            PS_FN(cols_pass_at)(rk + 2 * e, p + e * step, rsk, 2, PS_COMPONENTS, nrows, init);
+        }
+        return;
+    }
+    PS_FN(cols_pass_at)(rk, p, rsk, ncols, cstep, nrows, init);
 }
 
 /* rk[c] = the in-order sum of column c over `groups` rows rsk bytes apart from p
