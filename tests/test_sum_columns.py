@@ -68,7 +68,7 @@ def _check_columns(v: np.ndarray) -> None:
 def test_strided_columns_bits(dtype, nrows, ncols, col_step, row_step, threads, seed):
     rng = np.random.default_rng(seed)
     m = _values(rng, (nrows * abs(row_step), ncols * col_step + 1), dtype)
-    v = m[:: row_step, 1 :: col_step][:, :ncols]
+    v = m[::row_step, 1::col_step][:, :ncols]
     with pool_threads(threads):
         _check_columns(v)
 
@@ -120,7 +120,7 @@ def test_cast_rows_longer_than_a_piece_are_np_sum_bits(dtype, to, threads):
     # NumPy's buffers summed in order, so np.sum's bits (the values span many
     # binades: one tree over the whole row would give other bits).
     rng = np.random.default_rng(5)
-    x = (rng.standard_normal((2, 2, 540_001)) * 2.0 ** rng.integers(-20, 20, (2, 2, 540_001)) * 100)
+    x = rng.standard_normal((2, 2, 540_001)) * 2.0 ** rng.integers(-20, 20, (2, 2, 540_001)) * 100
     x = x.astype(dtype)
     with pool_threads(threads):
         for v in (x, x[..., ::2], x[:, 0]):
