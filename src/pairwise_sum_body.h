@@ -100,15 +100,16 @@ static void PS_FN(cols_store)(const void *acc, npy_intp ncols, char *out, npy_in
     }
 }
 
-static void PS_FN(cols_partial)(const char *a, npy_intp ncols, npy_intp n, npy_intp rs, void *acc,
-                                char *out, npy_intp out_stride, void *work)
+static void PS_FN(cols_partial)(const char *a, npy_intp ncols, npy_intp col_stride, npy_intp n,
+                                npy_intp rs, void *acc, char *out, npy_intp out_stride, void *work)
 {
+    const npy_intp cstep = col_stride / (npy_intp)sizeof(PS_COL_T);
     const npy_intp nscalars = PS_COMPONENTS * ncols;
     PS_ACC *res = acc != NULL ? (PS_ACC *)acc : (PS_ACC *)work;
     PS_ACC *scratch = acc != NULL
                           ? (PS_ACC *)work
                           : (PS_ACC *)work + numext_acc_row_stride(nscalars, sizeof(PS_ACC));
-    PS_FN(cols_tree)(a, nscalars, n, rs, res, scratch);
+    PS_FN(cols_tree)(a, nscalars, cstep, n, rs, res, scratch);
     if (acc == NULL) {
         PS_FN(cols_store)(res, ncols, out, out_stride);
     }

@@ -77,33 +77,48 @@ static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_su
     acc->as_uint64 = PS_FN(total)(a, n, stride);
 }
 
-/* s[c] += column c over nrows rows rs bytes apart: the accumulators are read
- * and written once per nrows rows. Inlined with constant nrows. */
-static inline __attribute__((always_inline)) void
-PS_FN(cols_pass)(npy_uint64 *restrict s, const char *p, npy_intp rs, npy_intp ncols, int nrows)
+/* s[c] += column c over nrows rows rs bytes apart, columns cstep elements
+ * apart: the accumulators are read and written once per nrows rows. Inlined
+ * with constant nrows (and cstep 1 for adjacent columns). */
+static inline __attribute__((always_inline)) void PS_FN(cols_pass)(npy_uint64 *restrict s,
+                                                                   const char *p, npy_intp rs,
+                                                                   npy_intp ncols, npy_intp cstep,
+                                                                   int nrows)
 {
     for (npy_intp c = 0; c < ncols; c++) {
         npy_uint64 v = s[c];
         for (int j = 0; j < nrows; j++) {
-            v += PS_FN(value)(((const SUM_T *)(p + j * rs))[c]);
+            v += PS_FN(value)(((const SUM_T *)(p + j * rs))[c * cstep]);
         }
         s[c] = v;
     }
 }
 
-/* ncols adjacent columns, a few rows at a time (order is free for integers). */
-NUMEXT_SIMD_CLONES static void PS_FN(cols_block)(const char *a, npy_intp ncols, npy_intp n,
-                                                 npy_intp rs, npy_uint64 *restrict s)
+static inline __attribute__((always_inline)) void
+PS_FN(cols_block_at)(const char *a, npy_intp ncols, npy_intp cstep, npy_intp n, npy_intp rs,
+                     npy_uint64 *restrict s)
 {
     for (npy_intp c = 0; c < ncols; c++) {
         s[c] = 0;
     }
     npy_intp i = 0;
     for (; i + NUMEXT_COLS_PASS_ROWS <= n; i += NUMEXT_COLS_PASS_ROWS) {
-        PS_FN(cols_pass)(s, a + i * rs, rs, ncols, NUMEXT_COLS_PASS_ROWS);
+        PS_FN(cols_pass)(s, a + i * rs, rs, ncols, cstep, NUMEXT_COLS_PASS_ROWS);
     }
     for (; i < n; i++) {
-        PS_FN(cols_pass)(s, a + i * rs, rs, ncols, 1);
+        PS_FN(cols_pass)(s, a + i * rs, rs, ncols, cstep, 1);
+    }
+}
+
+/* ncols columns, a few rows at a time (order is free for integers); adjacent
+ * columns get their own copy with unit-stride loads. */
+NUMEXT_SIMD_CLONES static void PS_FN(cols_block)(const char *a, npy_intp ncols, npy_intp cstep,
+                                                 npy_intp n, npy_intp rs, npy_uint64 *restrict s)
+{
+    if (cstep == 1) {
+        PS_FN(cols_block_at)(a, ncols, 1, n, rs, s);
+    } else {
+        PS_FN(cols_block_at)(a, ncols, cstep, n, rs, s);
     }
 }
 
@@ -121,11 +136,11 @@ static void PS_FN(cols_store)(const void *acc, npy_intp ncols, char *out, npy_in
     }
 }
 
-static void PS_FN(cols_partial)(const char *a, npy_intp ncols, npy_intp n, npy_intp rs, void *acc,
-                                char *out, npy_intp out_stride, void *work)
+static void PS_FN(cols_partial)(const char *a, npy_intp ncols, npy_intp col_stride, npy_intp n,
+                                npy_intp rs, void *acc, char *out, npy_intp out_stride, void *work)
 {
     npy_uint64 *s = acc != NULL ? (npy_uint64 *)acc : (npy_uint64 *)work;
-    PS_FN(cols_block)(a, ncols, n, rs, s);
+    PS_FN(cols_block)(a, ncols, col_stride / (npy_intp)sizeof(SUM_T), n, rs, s);
     if (acc == NULL) {
         PS_FN(cols_store)(s, ncols, out, out_stride);
     }

@@ -71,12 +71,14 @@ typedef struct {
     npy_intp accsize;      /* bytes of one column's sum in a row of accumulators */
     /* Sum of n elements `stride` bytes apart (no final 0 +). */
     void (*partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc);
-    /* Sums of ncols adjacent columns (itemsize apart) over n rows `row_stride`
-     * apart: into the accumulator row `acc` (no final 0 +) when it is not NULL,
-     * else stored (as `store`) at out + c * out_stride. Uses cols_work(ncols, n)
-     * bytes of `work`, 64-byte aligned. */
-    void (*cols_partial)(const char *a, npy_intp ncols, npy_intp n, npy_intp row_stride, void *acc,
-                         char *out, npy_intp out_stride, void *work);
+    /* Sums of ncols columns col_stride bytes apart (a positive multiple of
+     * itemsize) over n rows `row_stride` apart: into the accumulator row `acc`
+     * (no final 0 +) when it is not NULL, else stored (as `store`) at
+     * out + c * out_stride. Uses cols_work(ncols, n) bytes of `work`, 64-byte
+     * aligned. */
+    void (*cols_partial)(const char *a, npy_intp ncols, npy_intp col_stride, npy_intp n,
+                         npy_intp row_stride, void *acc, char *out, npy_intp out_stride,
+                         void *work);
     size_t (*cols_work)(npy_intp ncols, npy_intp n);
     /* Accumulator rows of ncols columns: left += right; out[c] = 0 + acc[c]. */
     void (*cols_combine)(void *left, const void *right, npy_intp ncols);

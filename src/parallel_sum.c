@@ -7,9 +7,10 @@
  *  - releases the GIL when it holds it (NumPy does not for a gufunc whose
  *    loop dimensions are small, e.g. any 1-D input) and the input is large,
  *    and plans threads and tasks (reduction_driver.h, shared with exact_sum);
- *  - sums adjacent columns together (in_outer == itemsize: a sum along a
- *    strided axis such as axis=0) so rows are read as long runs, with a
- *    workspace on the stack or kept per thread (sum_thread_buffers.h);
+ *  - sums columns together (a sum along a strided axis such as axis=0; the
+ *    columns adjacent or a fixed stride apart, as in m[:, ::2]) so rows are
+ *    read as long runs, with a workspace on the stack or kept per thread
+ *    (sum_thread_buffers.h);
  *  - sums a row one buffer at a time where np.sum does (sum_rules.h);
  *  - shares many rows (or column blocks) out to threads whole, or, when there
  *    are too few of them, cuts each row (each buffer) at nodes of NumPy's
@@ -63,13 +64,14 @@ typedef struct {
     char *col_partials;       /* columns: accumulator rows [leaf][nouter] */
 } sum_job;
 
-/* Adjacent columns summed together by a column kernel: as many as
- * NUMEXT_COLS_BATCH_BYTES of a row holds and a workspace of `budget` bytes
- * has room for (for a core of n, or shorter), in batches of equal size; < 2
- * when not even 2 columns fit. */
-static npy_intp cols_batch(const numext_sum_kernel *k, npy_intp ncols, npy_intp n, size_t budget)
+/* Columns (col_stride bytes apart) summed together by a column kernel: as
+ * many as NUMEXT_COLS_BATCH_BYTES of a row holds and a workspace of `budget`
+ * bytes has room for (for a core of n, or shorter), in batches of equal size;
+ * < 2 when not even 2 columns fit. */
+static npy_intp cols_batch(const numext_sum_kernel *k, npy_intp ncols, npy_intp col_stride,
+                           npy_intp n, size_t budget)
 {
-    npy_intp b = (npy_intp)(NUMEXT_COLS_BATCH_BYTES / (size_t)k->itemsize);
+    npy_intp b = (npy_intp)(NUMEXT_COLS_BATCH_BYTES / (size_t)col_stride);
     if (b > ncols) {
         b = ncols;
     }
@@ -114,7 +116,7 @@ static void sum_cols(const sum_job *job, npy_intp lo, npy_intp hi, const char *b
         char *acc = job->col_partials == NULL
                         ? NULL
                         : job->col_partials + (leaf * job->nouter + c0) * k->accsize;
-        k->cols_partial(base + c0 * job->in_outer, nc, len, job->in_core, acc,
+        k->cols_partial(base + c0 * job->in_outer, nc, job->in_outer, len, job->in_core, acc,
                         job->out + c0 * job->out_outer, job->out_outer, work);
     }
 }
@@ -295,17 +297,30 @@ static void run_split_core(sum_job *job, int nthreads, size_t ntasks)
     free(owned);
 }
 
-/* How the outer items are grouped: adjacent columns (a sum along a strided
- * axis) in batches summed together, else row by row, each row one buffer at
- * a time where NumPy sums so. */
+/* Whether the outer items are columns a column kernel sums together: a
+ * fixed positive stride, a whole number of elements (adjacent columns, or a
+ * view such as m[:, ::2]), shorter than the step between rows (cols_batch
+ * then decides whether a batch of them fits a row's budget). */
+static int outer_is_columns(const sum_job *job)
+{
+    const numext_sum_kernel *k = job->kernel;
+    return k->cols_partial != NULL && job->nouter > 1 && job->in_outer > 0 &&
+           job->in_outer % k->itemsize == 0 &&
+           llabs((long long)job->in_core) > (long long)job->in_outer;
+}
+
+/* How the outer items are grouped: columns (a sum along a strided axis) in
+ * batches summed together, else row by row, each row one buffer at a time
+ * where NumPy sums so. */
 static void plan_groups(sum_job *job)
 {
     const numext_sum_kernel *k = job->kernel;
-    if (k->cols_partial != NULL && job->in_outer == k->itemsize && job->nouter > 1 &&
-        job->in_core != k->itemsize) {
-        job->stack_items = cols_batch(k, job->nouter, job->n, NUMEXT_COLS_STACK_BYTES);
+    if (outer_is_columns(job)) {
+        job->stack_items =
+            cols_batch(k, job->nouter, job->in_outer, job->n, NUMEXT_COLS_STACK_BYTES);
         if (job->stack_items >= 2) {
-            job->group_items = cols_batch(k, job->nouter, job->n, NUMEXT_COLS_WORK_MAX_BYTES);
+            job->group_items =
+                cols_batch(k, job->nouter, job->in_outer, job->n, NUMEXT_COLS_WORK_MAX_BYTES);
             if (job->group_items < job->stack_items) {
                 job->group_items = job->stack_items;
             }

@@ -55,3 +55,51 @@ class ParallelSum2D(ThreadsBenchmark):
 
     def time_parallel_sum_2d(self, case, threads, impl):
         self.call()
+
+
+def _columns_case(case: str) -> tuple[np.ndarray, dict]:
+    """The input and np.sum arguments of a column-shaped case (issue 14's families)."""
+    if case == "strided cols f8 (30000,333)[:, ::2]":
+        return make((30000, 333), "float64")[:, ::2], {"axis": 0}
+    if case == "strided cols c8 (30000,333)[:, ::2]":
+        return make((30000, 333), "complex64")[:, ::2], {"axis": 0}
+    if case == "strided cols i8 (1000,1000)[:, ::2]":
+        return make((1000, 1000), "int64")[:, ::2], {"axis": 0}
+    if case == "few rows f4 (10,1e5) axis=0":
+        return make((10, 10**5), "float32"), {"axis": 0}
+    if case == "few rows f4 F(1e5,10) axis=1":
+        return np.asfortranarray(make((10**5, 10), "float32")), {"axis": 1}
+    if case == "cast rows i1 (3,3e6) axis=1 f8":
+        return make((3, 3 * 10**6), "int8"), {"axis": 1, "dtype": "float64"}
+    if case == "tall cols f8 (30000,333) axis=0":
+        return make((30000, 333), "float64"), {"axis": 0}
+    raise ValueError(case)
+
+
+class SumColumns(ThreadsBenchmark):
+    """``numext.sum`` vs ``np.sum`` on column-shaped sums: strided columns, few
+    rows, F-ordered axis=1, dtype= upcasts of long rows, tall narrow columns."""
+
+    params = [
+        [
+            "strided cols f8 (30000,333)[:, ::2]",
+            "strided cols c8 (30000,333)[:, ::2]",
+            "strided cols i8 (1000,1000)[:, ::2]",
+            "few rows f4 (10,1e5) axis=0",
+            "few rows f4 F(1e5,10) axis=1",
+            "cast rows i1 (3,3e6) axis=1 f8",
+            "tall cols f8 (30000,333) axis=0",
+        ],
+        THREADS,
+        IMPLS,
+    ]
+    param_names = ["case", "threads", "impl"]
+
+    def setup(self, case, threads, impl):
+        x, kwargs = _columns_case(case)
+        f = numext.sum if impl == "numext" else np.sum
+        self.call = functools.partial(f, x, **kwargs)
+        self.set_threads(threads)
+
+    def time_sum_columns(self, case, threads, impl):
+        self.call()
