@@ -315,7 +315,7 @@ def _cast_sum_rows(arr: NDArray[Any], axis: int, loop: np.dtype[Any], piece: int
     result = None
     with threads(1):
         for index in np.ndindex(*rows.shape[:-1]):
-            total = _cast_sum_run(rows[index], loop, piece)
+            total = _sum_run_in_buffers(rows[index], loop, piece)
             if result is None:
                 result = np.empty(rows.shape[:-1], np.asarray(total).dtype)
             result[index] = total
