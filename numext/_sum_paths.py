@@ -42,6 +42,10 @@ def visited_into_out(x: NDArray[Any], axes: tuple[int, ...]) -> NDArray[Any]:
     buffers, change; the elements summed do not), those axes reversed."""
     if not _OUT_TURNS_AXES_ROUND or all(x.strides[d] >= 0 or x.shape[d] <= 1 for d in axes):
         return x
+    if len(axes) == 1 and x.ndim > 1 and not _is_inner(x, axes[0]):
+        # A strided axis (column sums): numext's own pairwise sum in the given
+        # order, with or without out=, never np.sum's row-after-row bits.
+        return x
     flip = [slice(None, None, -1) if d in axes and x.strides[d] < 0 else slice(None) for d in range(x.ndim)]
     return x[tuple(flip)]
 
