@@ -24,6 +24,7 @@ test_fuzz.py with ``nan_sign=False``.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,15 @@ def outcome(fn: Any) -> tuple[str, Any]:
         return "ok", fn()
     except Exception as exc:  # noqa: BLE001 - any exception is a result here
         return "raise", exc
+
+
+def outcome_and_warnings(fn: Any) -> tuple[str, Any, list[tuple[str, str]]]:
+    """``outcome(fn)`` and the warnings ``fn()`` gave, in order, each as
+    (category name, message): what tests compare between numext and NumPy."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kind, value = outcome(fn)
+    return kind, value, [(w.category.__name__, str(w.message)) for w in caught]
 
 
 def _assert_same_part(got: np.ndarray, expected: np.ndarray, nan_sign: bool) -> None:

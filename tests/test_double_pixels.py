@@ -18,7 +18,7 @@ from hypothesis.extra import numpy as hnp
 
 import numext
 from conftest import PARALLEL_BYTES, pool_threads
-from helpers import assert_same_bits, dtype_id, error_kind
+from helpers import assert_same_bits, dtype_id, error_kind, outcome_and_warnings
 
 # Every numeric dtype, by the type character of the loop it should pick.
 NUMERIC_CHARS = "?bBhHiIlLqQefdgFDG"
@@ -52,16 +52,8 @@ def assert_same(got, expected) -> None:
 def run_recording(fn):
     """(result or exception, sorted warnings) of fn(); warning texts normalised
     so NumPy's 'in multiply' reads as numext's 'in double_pixels'."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result = fn()
-        except Exception as exc:  # noqa: BLE001 - compared with NumPy's
-            result = exc
-    seen = sorted(
-        {(w.category.__name__, str(w.message).replace("multiply", "double_pixels")) for w in caught}
-    )
-    return result, seen
+    _, result, caught = outcome_and_warnings(fn)
+    return result, sorted({(category, text.replace("multiply", "double_pixels")) for category, text in caught})
 
 
 def check_like_multiply(ours, numpys) -> None:

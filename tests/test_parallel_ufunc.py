@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import numext
 from conftest import THREAD_COUNTS
-from helpers import assert_same_bits
+from helpers import assert_same_bits, outcome_and_warnings
 
 _P = numext._numext._ParallelUfunc
 MIN_N = numext._numext.PARALLEL_UFUNC_MIN_ELEMENTS
@@ -80,14 +80,11 @@ def assert_same(want, got) -> None:
 
 
 def outcome(f, *args, **kwargs):
-    """(result, exception type, warning messages) of one call."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result, exc = f(*args, **kwargs), None
-        except Exception as e:  # noqa: BLE001 - compared with u's
-            result, exc = None, (type(e), str(e))
-    return result, exc, [(w.category, str(w.message)) for w in caught]
+    """(result, exception type and text, warnings) of one call."""
+    kind, value, caught = outcome_and_warnings(lambda: f(*args, **kwargs))
+    if kind == "raise":
+        return None, (type(value), str(value)), caught
+    return value, None, caught
 
 
 def assert_same_outcome(u, args, **kwargs) -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import numext
-from helpers import assert_same_array
+from helpers import assert_same_array, outcome_and_warnings
 from numext import _sum_paths, _sum_rules
 from oracles import pairwise_sum
 
@@ -25,13 +25,8 @@ _BUFFERS_ACROSS_ROWS = _sum_paths._BUFFERS_ACROSS_ROWS
 
 def outcome(fn):
     """('ok', value, warning categories) or ('raise', exception type, categories)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            value = fn()
-        except Exception as exc:  # noqa: BLE001
-            return "raise", type(exc), sorted({w.category.__name__ for w in caught})
-    return "ok", value, sorted({w.category.__name__ for w in caught})
+    kind, value, caught = outcome_and_warnings(fn)
+    return kind, type(value) if kind == "raise" else value, sorted({category for category, _ in caught})
 
 
 def assert_like_np_sum(got_fn, np_fn):
