@@ -11,11 +11,14 @@
 #ifndef NUMEXT_DOUBLE_PIXELS_KERNELS_H
 #define NUMEXT_DOUBLE_PIXELS_KERNELS_H
 
+/* Python.h (through numext_numpy.h) before any system header: it sets
+ * _POSIX_C_SOURCE, which the system headers would otherwise fix first. */
+#include "numext_numpy.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "numext_numpy.h"
 #include "numext_tuning.h"
 #include "simd_clones.h"
 
