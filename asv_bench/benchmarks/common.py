@@ -50,7 +50,8 @@ def _make(shape: tuple[int, ...], dtype: str, seed: int) -> np.ndarray:
     if dt.kind == "u":
         return rng.integers(0, np.iinfo(dt).max, size=shape, dtype=dt, endpoint=True)
     if dt.kind == "i":
-        return rng.integers(-1000, 1000, size=shape, dtype=dt)
+        info = np.iinfo(dt)
+        return rng.integers(max(info.min, -1000), min(info.max, 1000), size=shape, dtype=dt)
     return rng.random(shape, dtype=np.float64 if dt == np.float64 else np.float32).astype(dt, copy=False)
 
 
