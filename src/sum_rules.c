@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "call_settings.h"
+#include "import_probe.h"
 
 /* Kinds of input np.sum reduces per buffer; until the probe ran, the rule of
  * every NumPy tried: byte-swapped, misaligned and cast input. */
@@ -14,18 +15,8 @@ static int buffered_kinds = NUMEXT_INPUT_SWAPPED | NUMEXT_INPUT_MISALIGNED | NUM
 
 int numext_sum_rules_init(void)
 {
-    PyObject *mod = PyImport_ImportModule("numext._sum_rules");
-    if (mod == NULL) {
-        return -1;
-    }
-    PyObject *res = PyObject_CallMethod(mod, "probe", NULL);
-    Py_DECREF(mod);
-    if (res == NULL) {
-        return -1;
-    }
-    long kinds = PyLong_AsLong(res);
-    Py_DECREF(res);
-    if (kinds == -1 && PyErr_Occurred()) {
+    long kinds;
+    if (numext_call_probe("numext._sum_rules", "probe", &kinds) < 0) {
         return -1;
     }
     buffered_kinds = (int)kinds;
