@@ -27,15 +27,39 @@ if BIG:
     CASES["float64 400MiB"] = ((400 * 2**20 // 8,), "float64")
 
 
-def _call(impl: str, x: np.ndarray, out: np.ndarray | None):
-    """The call to time, bound with functools.partial (a C-level call for both impls)."""
+def _bound(impl: str, x: np.ndarray, **kwargs):
+    """``numext.double_pixels(x, **kwargs)`` or ``np.multiply(x, 2, **kwargs)``, bound
+    with functools.partial (a C-level call for both impls)."""
     if impl == "numext":
-        if out is None:
-            return functools.partial(numext.double_pixels, x)
-        return functools.partial(numext.double_pixels, x, out=out)
+        return functools.partial(numext.double_pixels, x, **kwargs)
+    return functools.partial(np.multiply, x, 2, **kwargs)
+
+
+def _call(impl: str, x: np.ndarray, out: np.ndarray | None):
+    """The call to time; NumPy's without out= is ``x * 2``, as users write it."""
     if out is None:
-        return functools.partial(operator.mul, x, 2)
-    return functools.partial(np.multiply, x, 2, out=out)
+        return functools.partial(operator.mul, x, 2) if impl == "numpy" else _bound(impl, x)
+    return _bound(impl, x, out=out)
+
+
+class BoundCallBenchmark(ThreadsBenchmark):
+    """setup binds the call to time once (``bind``) and sets the pool size. With
+    ``quiet_fp``, NumPy's overflow/invalid warnings are off until teardown: complex
+    values doubled in place overflow as asv repeats the call."""
+
+    quiet_fp = False
+
+    def bind(self, impl: str, threads: int, x: np.ndarray, **kwargs) -> None:
+        self.call = _bound(impl, x, **kwargs)
+        if self.quiet_fp:
+            self._errstate = np.seterr(over="ignore", invalid="ignore")
+        self.set_threads(threads)
+
+    def teardown(self, *params) -> None:
+        errstate = self.__dict__.pop("_errstate", None)
+        if errstate is not None:
+            np.seterr(**errstate)
+        super().teardown(*params)
 
 
 class DoublePixels(ThreadsBenchmark):
@@ -116,24 +140,16 @@ def _complex_operands(n: int, dtype: str, layout: str):
     return x, {}
 
 
-class DoublePixelsComplex(ThreadsBenchmark):
+class DoublePixelsComplex(BoundCallBenchmark):
     """complex64/complex128, in each layout (issue 14: 0.19-0.35x NumPy before)."""
 
     params = [["1e5", "1e6"], ["complex64", "complex128"], COMPLEX_LAYOUTS, THREADS, IMPLS]
     param_names = ["n", "dtype", "layout", "threads", "impl"]
+    quiet_fp = True
 
     def setup(self, n, dtype, layout, threads, impl):
         x, kwargs = _complex_operands(int(float(n)), dtype, layout)
-        if impl == "numext":
-            self.call = functools.partial(numext.double_pixels, x, **kwargs)
-        else:
-            self.call = functools.partial(np.multiply, x, 2, **kwargs)
-        self._errstate = np.seterr(over="ignore", invalid="ignore")  # in place overflows in time
-        self.set_threads(threads)
-
-    def teardown(self, *params):
-        np.seterr(**self._errstate)
-        super().teardown(*params)
+        self.bind(impl, threads, x, **kwargs)
 
     def time_double_pixels_complex(self, n, dtype, layout, threads, impl):
         self.call()
@@ -143,7 +159,7 @@ class DoublePixelsComplex(ThreadsBenchmark):
 OTHER_CASES = ["uint8 into int16", "int16 in place", "int16 where every other"]
 
 
-class DoublePixelsOther(ThreadsBenchmark):
+class DoublePixelsOther(BoundCallBenchmark):
     """uint8 into out=int16 (NumPy casts per buffer), int16 in place, int16 where=."""
 
     params = [["1e5", "1e7"], OTHER_CASES, THREADS, IMPLS]
@@ -163,17 +179,13 @@ class DoublePixelsOther(ThreadsBenchmark):
             mask = np.zeros(n, bool)
             mask[::2] = True
             kwargs.update(out=empty_touched(x), where=mask)
-        if impl == "numext":
-            self.call = functools.partial(numext.double_pixels, x, **kwargs)
-        else:
-            self.call = functools.partial(np.multiply, x, 2, **kwargs)
-        self.set_threads(threads)
+        self.bind(impl, threads, x, **kwargs)
 
     def time_double_pixels_other(self, n, case, threads, impl):
         self.call()
 
 
-class DoublePixelsComplexCached(ThreadsBenchmark):
+class DoublePixelsComplexCached(BoundCallBenchmark):
     """complex at 1e4 (160 kB, in the caches), where the loop itself shows:
     complex128 x[::-1] and x[::2] were 0.57-0.66x NumPy (split wide loads,
     staging), out= 0.85x (stores across cache lines)."""
@@ -181,6 +193,7 @@ class DoublePixelsComplexCached(ThreadsBenchmark):
     params = [["complex64", "complex128"], ["contiguous", "out=", "in place", "strided", "reversed"],
               THREADS, IMPLS]
     param_names = ["dtype", "layout", "threads", "impl"]
+    quiet_fp = True
 
     def setup(self, dtype, layout, threads, impl):
         n = 10**4
@@ -188,22 +201,13 @@ class DoublePixelsComplexCached(ThreadsBenchmark):
             x, kwargs = make(n, dtype), {"out": empty_touched(np.empty(n, dtype))}
         else:
             x, kwargs = _complex_operands(n, dtype, layout)
-        if impl == "numext":
-            self.call = functools.partial(numext.double_pixels, x, **kwargs)
-        else:
-            self.call = functools.partial(np.multiply, x, 2, **kwargs)
-        self._errstate = np.seterr(over="ignore", invalid="ignore")  # in place overflows in time
-        self.set_threads(threads)
-
-    def teardown(self, *params):
-        np.seterr(**self._errstate)
-        super().teardown(*params)
+        self.bind(impl, threads, x, **kwargs)
 
     def time_double_pixels_complex_cached(self, dtype, layout, threads, impl):
         self.call()
 
 
-class DoublePixelsOut(ThreadsBenchmark):
+class DoublePixelsOut(BoundCallBenchmark):
     """out= a separate array, at each cache level (issue 14: 0.73-0.91x at
     1e6-1e7 on one thread in the sweep)."""
 
@@ -212,8 +216,7 @@ class DoublePixelsOut(ThreadsBenchmark):
 
     def setup(self, n, dtype, threads, impl):
         x = make(int(float(n)), dtype)
-        self.call = _call(impl, x, empty_touched(np.empty_like(x)))
-        self.set_threads(threads)
+        self.bind(impl, threads, x, out=empty_touched(np.empty_like(x)))
 
     def time_double_pixels_out(self, n, dtype, threads, impl):
         self.call()
