@@ -1,5 +1,7 @@
-"""The asv suite (asv_bench/) cannot rot: every benchmark's setup and one call run
-at the smallest parameters, and asv itself finds no problem in it."""
+"""The asv suite (asv_bench/) cannot rot: every benchmark's setup (and teardown) runs
+at every combination of its parameters, each benchmark is called once at the
+smallest ones (a call at every size would take minutes: this stays CI-sized), and
+asv itself finds no problem in it."""
 
 from __future__ import annotations
 
@@ -44,15 +46,26 @@ def _benchmarks():
         yield pytest.param(cls, method, id=f"{module_name}.{cls.__name__}.{method}")
 
 
-def _smallest_combos(cls):
-    """Every combination of the parameters, size-like ones held at their first (smallest) value."""
+def _benchmark_classes():
+    if SUITE is None:
+        return
+    seen = []
+    for module_name, cls, _ in SUITE.benchmark_methods():
+        if cls not in seen:
+            seen.append(cls)
+            yield pytest.param(cls, id=f"{module_name}.{cls.__name__}")
+
+
+def _combos(cls, smallest_only=False):
+    """Every combination of the parameters; with ``smallest_only``, size-like ones
+    held at their first (smallest) value."""
     from benchmarks.common import SIZE_PARAMS
 
     params = getattr(cls, "params", [])
     names = getattr(cls, "param_names", [])
     if params and not isinstance(params[0], list):
         params = [params]
-    axes = [p[:1] if n in SIZE_PARAMS else p for n, p in zip(names, params)]
+    axes = [p[:1] if smallest_only and n in SIZE_PARAMS else p for n, p in zip(names, params)]
     return list(itertools.product(*axes)) or [()]
 
 
@@ -64,8 +77,7 @@ def test_suite_has_benchmarks():
 @pytest.mark.parametrize("cls, method", list(_benchmarks()))
 def test_benchmark_runs_at_smallest_params(cls, method):
     before = numext.get_num_threads()
-    combos = _smallest_combos(cls)
-    for combo in combos:
+    for combo in _combos(cls, smallest_only=True):
         bench = cls()
         if hasattr(bench, "setup"):
             bench.setup(*combo)
@@ -75,6 +87,32 @@ def test_benchmark_runs_at_smallest_params(cls, method):
             if hasattr(bench, "teardown"):
                 bench.teardown(*combo)
         assert numext.get_num_threads() == before, "teardown must restore the pool size"
+
+
+@pytest.mark.parametrize("cls", list(_benchmark_classes()))
+def test_benchmark_setup_runs_at_every_params(cls):
+    """setup and teardown at every combination, the largest inputs included (not
+    timed: asv calls setup before each one). Each instance, and the arrays its setup
+    made, is dropped before the next is set up. NotImplementedError is asv's "skip
+    this combination" (e.g. scipy's ufuncs without scipy)."""
+    before = numext.get_num_threads()
+    combos = _combos(cls)
+    skipped = 0
+    for combo in combos:
+        bench = cls()
+        try:
+            if hasattr(bench, "setup"):
+                bench.setup(*combo)
+        except NotImplementedError:
+            skipped += 1
+        except Exception as exc:
+            raise AssertionError(f"{cls.__name__}.setup{combo} failed: {exc!r}") from exc
+        finally:
+            if hasattr(bench, "teardown"):
+                bench.teardown(*combo)
+            del bench
+        assert numext.get_num_threads() == before, f"{cls.__name__}.teardown{combo}: pool size not restored"
+    assert skipped < len(combos), f"{cls.__name__}: every combination skipped"
 
 
 @pytest.mark.parametrize("cls, method", list(_benchmarks()))

@@ -6,7 +6,8 @@ parameter, ``"numext"`` or ``"numpy"``, so NumPy's own call is timed beside
 numext's under the same name and the ratio can be read off one table.
 
 Size-like parameters (named ``case``, ``n`` or ``shape``) list their smallest
-value first: tests/test_asv_suite.py runs every benchmark once at those.
+value first: tests/test_asv_suite.py calls every benchmark once at those (and
+runs every setup at every combination of parameters).
 
 ``suite_modules``, ``benchmark_methods`` and ``impl_pairs`` are the one loader
 of this suite outside asv (tests/test_asv_suite.py, tools/asv_ratios.py,
