@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 import numext
 from conftest import PARALLEL_BYTES, THREAD_COUNTS
 from helpers import assert_same_bits
-from test_fsum import exact, oracle, rounded, wide_data
+from test_fsum import oracle, wide_data
 
 
 @pytest.mark.parametrize("shape", [(PARALLEL_BYTES // 8 * 3,), (3, PARALLEL_BYTES // 8), (PARALLEL_BYTES // 80, 10)])
@@ -33,6 +33,35 @@ def test_same_bits_for_every_thread_count(shape):
         assert results[0][0] == math.fsum(x.tolist())
 
 
+def _column_expected(x):
+    """Each column's correctly rounded sum (math.fsum), with IEEE's infinities and NaN."""
+    expected = []
+    for col in x.T.tolist():
+        has_pos, has_neg = math.inf in col, -math.inf in col
+        if (has_pos and has_neg) or any(math.isnan(v) for v in col):
+            expected.append(math.nan)
+        elif has_pos or has_neg:
+            expected.append(math.inf if has_pos else -math.inf)
+        else:
+            expected.append(math.fsum(col))
+    return np.array(expected)
+
+
+def _assert_column_sums(x, expected, compare=assert_same_bits):
+    """fsum(x, axis=0) and exact_sum(x, axis=0) are ``expected`` on every thread
+    count (``compare``: assert_same_bits, or np.testing.assert_array_equal where
+    a NaN's sign is not promised); fsum of an F-ordered copy and of the rows
+    upside down gives the same bits as fsum(x)."""
+    with np.errstate(invalid="ignore"):
+        for t in THREAD_COUNTS:
+            with numext.threads(t):
+                got = numext.fsum(x, axis=0)
+                compare(got, expected)
+                compare(numext.exact_sum(x, axis=0), expected)
+                for view in (np.asfortranarray(x), x[::-1]):
+                    assert_same_bits(numext.fsum(view, axis=0), got)
+
+
 @pytest.mark.parametrize("ncols", [1, 3, 17, 130, 300])
 def test_column_sums_with_specials_and_spreads(ncols):
     """Sums along a strided axis: the column kernel, its term-by-term fallback
@@ -43,21 +72,7 @@ def test_column_sums_with_specials_and_spreads(ncols):
     x[7, ::5] = np.inf
     x[9, ::7] = -np.inf
     x[11, 1::4] = np.nan
-    expected = []
-    for col in x.T.tolist():
-        has_pos, has_neg = math.inf in col, -math.inf in col
-        if (has_pos and has_neg) or any(math.isnan(v) for v in col):
-            expected.append(math.nan)
-        elif has_pos or has_neg:
-            expected.append(math.inf if has_pos else -math.inf)
-        else:
-            expected.append(rounded(exact(col), "f8"))
-    with np.errstate(invalid="ignore"):
-        for t in THREAD_COUNTS:
-            with numext.threads(t):
-                got = numext.fsum(x, axis=0)
-                np.testing.assert_array_equal(got, np.array(expected))
-                assert_same_bits(numext.fsum(np.asfortranarray(x), axis=0), got)
+    _assert_column_sums(x, _column_expected(x), np.testing.assert_array_equal)
 
 
 def test_rows_and_columns_against_math_fsum():
@@ -157,21 +172,6 @@ def test_exact_sum_releases_the_gil_for_one_row():
     assert released, f"no other Python thread ran during a {duration * 1e3:.1f} ms exact_sum call"
 
 
-
-
-def _column_expected(x):
-    expected = []
-    for col in x.T.tolist():
-        has_pos, has_neg = math.inf in col, -math.inf in col
-        if (has_pos and has_neg) or any(math.isnan(v) for v in col):
-            expected.append(math.nan)
-        elif has_pos or has_neg:
-            expected.append(math.inf if has_pos else -math.inf)
-        else:
-            expected.append(math.fsum(col))
-    return np.array(expected)
-
-
 @pytest.mark.parametrize("ncols", [1, 7, 8, 9, 31, 32, 33, 40, 127, 128, 129, 200])
 def test_column_kernel_sigma_guesses(ncols):
     """The column kernel guesses each column's sigma from the tile of rows
@@ -187,14 +187,7 @@ def test_column_kernel_sigma_guesses(ncols):
     x[1200:, 3::4] *= 2.0**-1040  # subnormal later on
     x[1100:1110, 4::6] = 0.0
     x[1300:1320, 5::7] = -0.0
-    expected = _column_expected(x)
-    for t in THREAD_COUNTS:
-        with numext.threads(t):
-            got = numext.fsum(x, axis=0)
-            assert_same_bits(got, expected)
-            assert_same_bits(numext.exact_sum(x, axis=0), expected)
-    assert_same_bits(numext.fsum(np.asfortranarray(x), axis=0), expected)
-    assert_same_bits(numext.fsum(x[::-1], axis=0), expected)
+    _assert_column_sums(x, _column_expected(x))
 
 
 @pytest.mark.parametrize("ncols", [5, 40, 130])
@@ -208,8 +201,4 @@ def test_column_kernel_specials_after_the_first_tile(ncols):
     x[1000, ::6] = -np.inf  # with +inf: NaN
     x[1400, 2::4] = np.nan
     x[1500, :] = np.finfo(np.float64).max / 4  # near the largest finite value
-    expected = _column_expected(x)
-    with np.errstate(invalid="ignore"):
-        for t in THREAD_COUNTS:
-            with numext.threads(t):
-                np.testing.assert_array_equal(numext.fsum(x, axis=0), expected)
+    _assert_column_sums(x, _column_expected(x), np.testing.assert_array_equal)
