@@ -22,6 +22,7 @@
 #include "exact_sum_table.h"
 #include "parallel_for.h"
 #include "reduction_driver.h"
+#include "sum_thread_buffers.h"
 
 /* Adjacent columns summed together: float64 columns EXACT_COLUMNS at a time
  * (exact_add_columns, tiles of COLUMN_TILE_ROWS rows read as runs), others
@@ -73,7 +74,9 @@ static void sum_columns(const exact_job *job, npy_intp lo, npy_intp hi)
     const exact_kernel *k = job->k;
     const npy_intp width = job->group_cols;
     const npy_intp tile = k->float64_columns ? COLUMN_TILE_ROWS : EXACT_BLOCK;
-    exact_work *work = malloc(sizeof *work + (size_t)width * 2 * sizeof(exact_acc));
+    /* About 200 KB: kept by the thread for its next calls (sum_thread_buffers.h). */
+    exact_work *work = numext_thread_buffer(NUMEXT_BUF_EXACT_COLUMNS,
+                                            sizeof *work + (size_t)width * 2 * sizeof(exact_acc));
     if (work == NULL) {
         sum_rows(job, lo, hi); /* no memory: column by column, still exact */
         return;
@@ -101,7 +104,6 @@ static void sum_columns(const exact_job *job, npy_intp lo, npy_intp hi)
             k->store(&acc[2 * c], job->out + (c0 + c) * job->out_outer, job->out_core);
         }
     }
-    free(work);
 }
 
 static void sum_items(const exact_job *job, npy_intp lo, npy_intp hi)

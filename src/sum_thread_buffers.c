@@ -1,6 +1,6 @@
 /*
- * sum_thread_buffers: scratch memory parallel_sum keeps per thread (see
- * sum_thread_buffers.h).
+ * sum_thread_buffers: scratch memory parallel_sum and exact_sum keep per
+ * thread (see sum_thread_buffers.h).
  *
  * Column sums need a workspace per task and, when a core is cut, rows of
  * partial sums per call: too large for the stack, and allocated afresh per
