@@ -18,6 +18,31 @@
 
 #include "numext_tuning.h"
 
+/* Under AddressSanitizer only the bytes asked for are usable: a kept buffer
+ * is larger, and ASan would otherwise not see a read or write past them. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NUMEXT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NUMEXT_ASAN 1
+#endif
+#endif
+#ifdef NUMEXT_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+static void *lend(void *p, size_t bytes, size_t size)
+{
+#ifdef NUMEXT_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(p, bytes);
+    ASAN_POISON_MEMORY_REGION((char *)p + bytes, size - bytes);
+#else
+    (void)bytes;
+    (void)size;
+#endif
+    return p;
+}
+
 typedef struct {
     void *p[NUMEXT_NBUFS];
     size_t size[NUMEXT_NBUFS];
@@ -49,7 +74,7 @@ void *numext_thread_buffer(int which, size_t bytes)
 {
     thread_buffers *b = tls_buffers;
     if (b != NULL && b->size[which] >= bytes) {
-        return b->p[which];
+        return lend(b->p[which], bytes, b->size[which]);
     }
     if (bytes > NUMEXT_THREAD_BUFFER_MAX_BYTES) {
         return NULL;
@@ -74,5 +99,5 @@ void *numext_thread_buffer(int which, size_t bytes)
     free(b->p[which]);
     b->p[which] = p;
     b->size[which] = size;
-    return p;
+    return lend(p, bytes, size);
 }
