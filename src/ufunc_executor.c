@@ -44,10 +44,11 @@ int numext_ufunc_loop_masked(const numext_ufunc_call_info *info, int nop, char *
     return 0;
 }
 
-/* Elements [lo, hi) of the run. */
-static int run_range(const numext_ufunc_run *run, const numext_ufunc_call_info *info, npy_intp lo,
-                     npy_intp hi)
+/* Elements [lo, hi) of the run (numext_worker_range_fn). */
+static int run_range(const void *arg, int thread_index, ptrdiff_t lo, ptrdiff_t hi)
 {
+    const numext_ufunc_run *run = ((const executor_job *)arg)->run;
+    const numext_ufunc_call_info *info = run->info[thread_index];
     char *data[NPY_MAXARGS];
     for (int k = 0; k < run->nop; k++) {
         data[k] = run->data[k] + lo * run->strides[k];
@@ -60,25 +61,9 @@ static int run_range(const numext_ufunc_run *run, const numext_ufunc_call_info *
 static void executor_task(void *arg, size_t task, int thread_index)
 {
     executor_job *job = arg;
-    if (atomic_load_explicit(&job->errors.failed, memory_order_relaxed)) {
-        return; /* the caller re-runs the call anyway */
-    }
-    const numext_ufunc_run *run = job->run;
     ptrdiff_t lo, hi;
     numext_ranges_get(&job->plan, task, &lo, &hi);
-    if (lo >= hi) {
-        return;
-    }
-    const numext_ufunc_call_info *info = run->info[thread_index];
-    PyThreadState *ts = thread_index == 0 ? NULL : numext_worker_attach(&job->errors);
-    int rc = run_range(run, info, lo, hi);
-    if (thread_index == 0) {
-        if (rc < 0) {
-            atomic_store_explicit(&job->errors.failed, 1, memory_order_relaxed);
-        }
-        return; /* an error set here is in the caller's state: checked there */
-    }
-    numext_worker_check(&job->errors, ts, rc);
+    numext_worker_run_range(&job->errors, thread_index, run_range, job, lo, hi);
 }
 
 int numext_ufunc_execute(const numext_ufunc_run *run, int *fp_status)

@@ -19,9 +19,10 @@ typedef struct {
     numext_worker_errors errors;
 } iter_job;
 
-/* Iteration indices [lo, hi) on this thread's iterator. */
-static int run_iter_range(const iter_job *job, int thread_index, npy_intp lo, npy_intp hi)
+/* Iteration indices [lo, hi) on this thread's iterator (numext_worker_range_fn). */
+static int run_iter_range(const void *arg, int thread_index, ptrdiff_t lo, ptrdiff_t hi)
 {
+    const iter_job *job = arg;
     NpyIter *it = job->iter[thread_index];
     char *errmsg = NULL;
     if (NpyIter_ResetToIterIndexRange(it, lo, hi, &errmsg) != NPY_SUCCEED) {
@@ -45,25 +46,11 @@ static int run_iter_range(const iter_job *job, int thread_index, npy_intp lo, np
 static void iter_task(void *arg, size_t task, int thread_index)
 {
     iter_job *job = arg;
-    if (atomic_load_explicit(&job->errors.failed, memory_order_relaxed)) {
-        return; /* the caller re-runs the call anyway */
-    }
     ptrdiff_t lo, hi;
     numext_ranges_get(&job->plan, task, &lo, &hi);
     lo *= job->grain;
     hi = hi * job->grain < job->size ? hi * job->grain : job->size;
-    if (lo >= hi) {
-        return;
-    }
-    PyThreadState *ts = thread_index == 0 ? NULL : numext_worker_attach(&job->errors);
-    int rc = run_iter_range(job, thread_index, lo, hi);
-    if (thread_index == 0) {
-        if (rc < 0) {
-            atomic_store_explicit(&job->errors.failed, 1, memory_order_relaxed);
-        }
-        return; /* an error set here is in the caller's state: checked there */
-    }
-    numext_worker_check(&job->errors, ts, rc);
+    numext_worker_run_range(&job->errors, thread_index, run_iter_range, job, lo, hi);
 }
 
 /* NumPy's own ufunc iterator (execute_ufunc_loop), ranged; NULL, no error

@@ -46,3 +46,21 @@ void numext_worker_check(numext_worker_errors *errs, PyThreadState *ts, int rc)
         PyEval_SaveThread();
     }
 }
+
+void numext_worker_run_range(numext_worker_errors *errs, int thread_index,
+                             numext_worker_range_fn run, const void *job, ptrdiff_t lo,
+                             ptrdiff_t hi)
+{
+    if (atomic_load_explicit(&errs->failed, memory_order_relaxed) || lo >= hi) {
+        return;
+    }
+    PyThreadState *ts = thread_index == 0 ? NULL : numext_worker_attach(errs);
+    int rc = run(job, thread_index, lo, hi);
+    if (thread_index == 0) {
+        if (rc < 0) {
+            atomic_store_explicit(&errs->failed, 1, memory_order_relaxed);
+        }
+        return;
+    }
+    numext_worker_check(errs, ts, rc);
+}

@@ -16,6 +16,7 @@
 
 #include <Python.h>
 #include <stdatomic.h>
+#include <stddef.h>
 
 typedef struct {
     PyInterpreterState *interp; /* the caller's, captured with the GIL held */
@@ -32,5 +33,19 @@ PyThreadState *numext_worker_attach(numext_worker_errors *errs);
 /* On a pool worker after a loop returned `rc`, GIL not held: record a failure
  * (rc < 0 or an error left in the thread state `ts`) and clear the error. */
 void numext_worker_check(numext_worker_errors *errs, PyThreadState *ts, int rc);
+
+/* What a task runs: elements [lo, hi) of `job` on the thread `thread_index`
+ * (0: the caller's); 0, or -1 when a loop failed. */
+typedef int (*numext_worker_range_fn)(const void *job, int thread_index, ptrdiff_t lo,
+                                      ptrdiff_t hi);
+
+/* One task of a job whose loops may raise, GIL not held: nothing once a task
+ * failed (the caller re-runs the call anyway) or for an empty range; on a pool
+ * worker (thread_index > 0), `run` with a thread state attached, then checked;
+ * on the caller's thread, a failure only flagged: its error stays in the
+ * caller's own state, checked after the job. */
+void numext_worker_run_range(numext_worker_errors *errs, int thread_index,
+                             numext_worker_range_fn run, const void *job, ptrdiff_t lo,
+                             ptrdiff_t hi);
 
 #endif
