@@ -17,23 +17,47 @@ static inline __attribute__((always_inline)) npy_uint64 PS_FN(value)(SUM_T x)
 }
 
 #ifdef SUM_LANE
-/* Contiguous narrow elements (8 and 16 bits) added in lanes of SUM_LANE
- * (twice as wide) for PS_ROUNDS rounds, which no lane's exact sum outgrows,
- * then widened into the 64-bit total: the lanes add as many elements per
- * instruction as NumPy's own narrow loops, where widening each element to
- * 64 bits would add 8 (or 4) times fewer. The same total modulo 2^64. */
+/* Element j of x[::step] (step 1 or 2) as a lane addend. Step 2 loads the
+ * element and its odd neighbour (x[2j + 1], which must exist) as one
+ * SUM_LANE word and keeps the element's half: whole-vector loads, no
+ * shuffles. */
+static inline __attribute__((always_inline)) SUM_LANE PS_FN(lane_at)(const SUM_T *x, npy_intp j,
+                                                                     npy_intp step)
+{
+    if (step == 1) {
+        return (SUM_LANE)PS_FN(value)(x[j]);
+    }
+    SUM_LANE w;
+    memcpy(&w, x + 2 * j, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = (SUM_LANE)(w >> (8 * sizeof(SUM_T)));
+#endif
+    return (SUM_LANE)PS_FN(value)((SUM_T)w); /* the low half, modulo 2^bits */
+}
+
+/* x[k * step] for k < n, step 1 (contiguous) or 2 (every other element), of
+ * narrow elements (8 and 16 bits) added in lanes of SUM_LANE (twice as wide)
+ * for at most PS_ROUNDS rounds, which no lane's exact sum outgrows, then
+ * widened into the 64-bit total: the lanes add as many elements per
+ * instruction as NumPy's own narrow loops, where widening each element to 64
+ * bits would add 8 (or 4) times fewer. The same total modulo 2^64. Inlined
+ * with a constant step; the last element of a step-2 run is added alone (its
+ * odd neighbour may lie past the array). */
 #define PS_LANES 64
 #define PS_ROUNDS 256
-static inline __attribute__((always_inline)) npy_uint64 PS_FN(total_lanes)(const SUM_T *x,
-                                                                           npy_intp n)
+static inline __attribute__((always_inline)) npy_uint64 PS_FN(total_run)(const SUM_T *x, npy_intp n,
+                                                                         npy_intp step)
 {
+    const npy_intp in_words = step == 1 ? n : n - 1;
     npy_uint64 s = 0;
     npy_intp i = 0;
-    for (; i + PS_LANES * PS_ROUNDS <= n; i += PS_LANES * PS_ROUNDS) {
+    while (in_words - i >= PS_LANES) {
+        const npy_intp left = (in_words - i) / PS_LANES;
+        const int rounds = left < PS_ROUNDS ? (int)left : PS_ROUNDS;
         SUM_LANE acc[PS_LANES] = {0};
-        for (int r = 0; r < PS_ROUNDS; r++) {
+        for (int r = 0; r < rounds; r++, i += PS_LANES) {
             for (int k = 0; k < PS_LANES; k++) {
-                acc[k] = (SUM_LANE)(acc[k] + (SUM_LANE)PS_FN(value)(x[i + r * PS_LANES + k]));
+                acc[k] = (SUM_LANE)(acc[k] + PS_FN(lane_at)(x, i + k, step));
             }
         }
         for (int k = 0; k < PS_LANES; k++) {
@@ -43,33 +67,63 @@ static inline __attribute__((always_inline)) npy_uint64 PS_FN(total_lanes)(const
         }
     }
     for (; i < n; i++) {
-        s += PS_FN(value)(x[i]);
+        s += PS_FN(value)(x[i * step]);
     }
     return s;
 }
 #undef PS_LANES
 #undef PS_ROUNDS
-#endif
-
-NUMEXT_SIMD_CLONES static npy_uint64 PS_FN(total)(const char *a, npy_intp n, npy_intp stride)
+#else
+/* x[k * step] for k < n, step 1 or 2: inlined with a constant step, which the
+ * vectoriser turns into whole-vector loads (and shuffles, for step 2). */
+static inline __attribute__((always_inline)) npy_uint64 PS_FN(total_run)(const SUM_T *x, npy_intp n,
+                                                                         npy_intp step)
 {
     npy_uint64 s = 0;
-#ifdef SUM_LANE
-    if (stride == (npy_intp)sizeof(SUM_T)) {
-        return PS_FN(total_lanes)((const SUM_T *)a, n);
-    }
-#endif
-    if (stride == (npy_intp)sizeof(SUM_T)) {
-        const SUM_T *x = (const SUM_T *)a;
-        for (npy_intp i = 0; i < n; i++) {
-            s += PS_FN(value)(x[i]);
-        }
-    } else {
-        for (npy_intp i = 0; i < n; i++) {
-            s += PS_FN(value)(*(const SUM_T *)(a + i * stride));
-        }
+    for (npy_intp i = 0; i < n; i++) {
+        s += PS_FN(value)(x[i * step]);
     }
     return s;
+}
+#endif
+
+/* Any other stride: four independent chains, so that each add does not wait
+ * for the one before (kept scalar: vectors built lane by lane are slower). */
+NUMEXT_SCALAR_CHAINS static npy_uint64 PS_FN(total_strided)(const char *a, npy_intp n,
+                                                            npy_intp stride)
+{
+    npy_uint64 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    npy_intp i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const char *p = a + i * stride;
+        s0 += PS_FN(value)(*(const SUM_T *)p);
+        s1 += PS_FN(value)(*(const SUM_T *)(p + stride));
+        s2 += PS_FN(value)(*(const SUM_T *)(p + 2 * stride));
+        s3 += PS_FN(value)(*(const SUM_T *)(p + 3 * stride));
+    }
+    for (; i < n; i++) {
+        s0 += PS_FN(value)(*(const SUM_T *)(a + i * stride));
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* The sum modulo 2^64 of n elements stride bytes apart. Order is free for
+ * integers: a negative stride is read forwards from its lowest element, so
+ * x[::-1] and x[::-2] take the contiguous and every-other-element runs. */
+NUMEXT_SIMD_CLONES static npy_uint64 PS_FN(total)(const char *a, npy_intp n, npy_intp stride)
+{
+    const npy_intp size = (npy_intp)sizeof(SUM_T);
+    if (stride < 0 && n > 0) {
+        a += (n - 1) * stride;
+        stride = -stride;
+    }
+    if (stride == size) {
+        return PS_FN(total_run)((const SUM_T *)a, n, 1);
+    }
+    if (stride == 2 * size) {
+        return PS_FN(total_run)((const SUM_T *)a, n, 2);
+    }
+    return PS_FN(total_strided)(a, n, stride);
 }
 
 static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc)

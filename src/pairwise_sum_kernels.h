@@ -31,6 +31,9 @@
 #define NUMEXT_PAIRWISE_SUM_KERNELS_H
 
 #include "numext_numpy.h"
+
+#include <string.h>
+
 #include "numext_tuning.h"
 #include "simd_clones.h"
 

@@ -159,6 +159,68 @@ def test_narrow_int_long_cut_over_threads(dtype, fill):
             assert_same_bits(numext.sum(x[None, :], axis=1), np.sum(x[None, :], axis=1))
 
 
+INTS = ["?", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8"]
+INT_STEPS = [1, -1, 2, -2, 3, -3, 4, -5]
+
+
+def _strided_ints(n: int, dtype: str, step: int, fill: str, seed: int) -> np.ndarray:
+    """n elements `step` apart ending at the parent's last byte (a kernel that
+    reads past the view's last element reads past the array), the elements
+    between them of the opposite extreme (a kernel that adds them shows)."""
+    rng = np.random.default_rng(seed)
+    dt = np.dtype(dtype)
+    span = (n - 1) * abs(step) + 1 if n else 0
+    if dt.kind == "b":
+        parent = np.ones(span, dt)
+        view_values = rng.integers(0, 2, n).astype(bool)
+    else:
+        info = np.iinfo(dt)
+        parent = np.full(span, info.max if fill == "min" else info.min, dt)
+        ends = {"min": info.min, "max": info.max}
+        view_values = (
+            np.full(n, ends[fill], dt) if fill in ends else rng.integers(info.min, info.max, n, endpoint=True, dtype=dt)
+        )
+    x = parent[:: abs(step)][::-1] if step < 0 else parent[::step]
+    x[...] = view_values
+    return x
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    dtype=st.sampled_from(INTS),
+    n=st.one_of(
+        st.sampled_from([0, 1, 2, 3, 4, 5, 63, 64, 65, 66, 129] + [LANE_BLOCK + d for d in (-1, 0, 1, 2, 64, 65)]),
+        st.integers(0, 3 * LANE_BLOCK),
+    ),
+    step=st.sampled_from(INT_STEPS),
+    fill=st.sampled_from(["random", "min", "max"]),
+    threads=st.sampled_from([1, 2, 3]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_strided_int_sums(dtype, n, step, fill, threads, seed):
+    """Integer sums of strided 1-D views (reversed, every other element read
+    as wider words, four chains otherwise), at the lane kernel's edges and
+    with the extremes (wrap-around modulo 2^64): np.sum's value and dtype."""
+    x = _strided_ints(n, dtype, step, fill, seed)
+    with numext.threads(threads):
+        assert_same_bits(numext.parallel_sum(x), np.sum(x, axis=-1))
+        assert_same_bits(numext.sum(x), np.sum(x))
+
+
+@pytest.mark.parametrize("dtype", INTS)
+@pytest.mark.parametrize("cols", [slice(None, None, 2), slice(None, None, -2), slice(1, None, 3)])
+def test_strided_int_rows_and_all(dtype, cols):
+    """m[:, ::2]-style views: along the rows, over both axes and with
+    axis=None (merged into one strided run), cut over threads."""
+    rows, width = 7, 2 * (PARALLEL_BYTES // np.dtype(dtype).itemsize // 7) + 3
+    m = _strided_ints(rows * width, dtype, 1, "random", rows).reshape(rows, width)[:, cols]
+    for threads in (1, 2, 3):
+        with numext.threads(threads):
+            for axis in (None, 1, (0, 1)):
+                assert_same_bits(numext.sum(m, axis=axis), np.sum(m, axis=axis))
+            assert_same_bits(numext.parallel_sum(m[::-1]), np.sum(m[::-1], axis=-1))
+
+
 # Misaligned strides. (Where the stride is aligned but not a multiple of the
 # itemsize, e.g. complex64 at 12 bytes, NumPy 2.4 adds element after element,
 # not pairwise: not covered here.)

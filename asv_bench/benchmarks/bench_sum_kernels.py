@@ -1,6 +1,6 @@
 """numext.sum against ``np.sum`` for the kernel families tuned one by one:
-complex, strided (1-D ``x[::2]``/``x[::-2]`` and rows ``m[:, ::2]``), and
-narrow integer accumulators (``dtype=np.int8``)."""
+complex, strided (1-D ``x[::2]``/``x[::-2]`` and rows ``m[:, ::2]``, floats
+and integers), and narrow integer accumulators (``dtype=np.int8``)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ STRIDED_CASES = {
     "complex64 1e5 [::2]": ((2 * 10**5,), "complex64", (slice(None, None, 2),), None),
     "float32 rows 10x1e5 [:, ::2]": ((10, 2 * 10**5), "float32", (slice(None), slice(None, None, 2)), 1),
     "float32 1000x1000 [:, ::2] all": ((1000, 1000), "float32", (slice(None), slice(None, None, 2)), None),
+}
+
+STRIDED_INT_CASES = {
+    "int8 1e5 [::-2]": ((2 * 10**5,), "int8", (slice(None, None, -2),), None),
+    "uint8 1e5 [::2]": ((2 * 10**5,), "uint8", (slice(None, None, 2),), None),
+    "bool 1e5 [::-2]": ((2 * 10**5,), "bool", (slice(None, None, -2),), None),
+    "int32 1e5 [::-2]": ((2 * 10**5,), "int32", (slice(None, None, -2),), None),
+    "int64 1e5 [::3]": ((3 * 10**5,), "int64", (slice(None, None, 3),), None),
+    "int8 1000x1000 [:, ::2] all": ((1000, 1000), "int8", (slice(None), slice(None, None, 2)), None),
 }
 
 
@@ -84,4 +93,15 @@ class SumNarrowInt(ThreadsBenchmark):
         self.set_threads(threads)
 
     def time_sum_narrow_int(self, n, dtype, acc, threads, impl):
+        self.call()
+
+
+class SumStridedInt(_SumCases):
+    """Strided integer input (order is free): reversed runs read forwards,
+    every other element as wider words, other strides as four chains."""
+
+    cases = STRIDED_INT_CASES
+    params = [list(STRIDED_INT_CASES), THREADS, IMPLS]
+
+    def time_sum_strided_int(self, case, threads, impl):
         self.call()
