@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 
+#include "ufunc_call_bound.h"
 #include "ufunc_executor.h"
 #include "ufunc_general.h"
 #include "ufunc_loop_cache.h"
@@ -32,6 +33,7 @@ typedef struct {
     PyObject_HEAD vectorcallfunc vectorcall;
     PyObject *ufunc;
     PyObject *fallback;    /* what other calls go to: u, or the object u came from (DUFunc) */
+    vectorcallfunc fallback_call; /* u's own vectorcall when fallback is u (small calls) */
     PyObject *prepare;     /* prepare(u, key, sample) -> None | (dtypes, ns, guard) */
     PyObject *get_threads; /* () -> the thread cap for this call */
     PyObject *reducer;     /* numext.parallel, for pickling */
@@ -46,6 +48,9 @@ typedef struct {
 static PyObject *delegate(parallel_ufunc *self, PyObject *const *args, size_t nargsf,
                           PyObject *kwnames)
 {
+    if (self->fallback_call != NULL) {
+        return self->fallback_call(self->fallback, args, nargsf, kwnames);
+    }
     return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
 }
 
@@ -142,14 +147,34 @@ static int has_type_keywords(const ufunc_operands *ops)
     return ops->dtype_kw != NULL || ops->signature_kw != NULL || ops->casting_kw != NULL;
 }
 
-static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args, size_t nargsf,
-                                           PyObject *kwnames)
+/* Whether the call is certainly too little work for the pool, judged from
+ * its arguments alone (ufunc_call_bound.h) and its loop's cached cost: then
+ * it goes to u at once, without the collection and layout checks. */
+static int certainly_small(parallel_ufunc *self, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject *kwnames)
 {
-    parallel_ufunc *self = (parallel_ufunc *)obj;
+    PyObject *key[NPY_MAXARGS];
+    const npy_intp bound =
+        numext_call_bound(self->cache.nin, self->cache.nout, args, nargs, kwnames,
+                          self->kw_names[NUMEXT_KW_OUT], self->kw_names[NUMEXT_KW_WHERE], key);
+    if (bound < 0) {
+        return 0;
+    }
+    if (bound < MIN_ELEMENTS) {
+        return 1;
+    }
+    const numext_loop_entry *entry = numext_loop_cache_find(&self->cache, key);
+    return entry != NULL && !worth_a_look(entry, bound);
+}
+
+/* Every call certainly_small() did not settle (kept apart so that small
+ * calls do not set up its large frame). */
+NPY_NOINLINE PyObject *full_call(parallel_ufunc *self, PyObject *const *args,
+                                         size_t nargsf, PyObject *kwnames)
+{
     ufunc_operands ops;
     const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    if (self->delegate_all ||
-        !numext_operands_collect(&ops, self->cache.nin, self->cache.nout, args, nargs, kwnames,
+    if (!numext_operands_collect(&ops, self->cache.nin, self->cache.nout, args, nargs, kwnames,
                                  self->kw_names) ||
         ops.n < MIN_ELEMENTS) {
         return delegate(self, args, nargsf, kwnames);
@@ -182,6 +207,16 @@ static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args,
         rc = run_general(self, &ops, entry, n, nthreads, ntasks, &result);
     }
     return rc == 1 ? result : delegate(self, args, nargsf, kwnames);
+}
+
+static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args, size_t nargsf,
+                                           PyObject *kwnames)
+{
+    parallel_ufunc *self = (parallel_ufunc *)obj;
+    if (self->delegate_all || certainly_small(self, args, PyVectorcall_NARGS(nargsf), kwnames)) {
+        return delegate(self, args, nargsf, kwnames);
+    }
+    return full_call(self, args, nargsf, kwnames);
 }
 
 /* ---- the type ------------------------------------------------------------ */
@@ -222,6 +257,11 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     self->vectorcall = parallel_ufunc_vectorcall;
     self->ufunc = Py_NewRef(ufunc);
     self->fallback = Py_NewRef(fallback != NULL && fallback != Py_None ? fallback : ufunc);
+    /* A NumPy ufunc's vectorcall is fixed when it is made; anything else is
+     * called through PyObject_Vectorcall. */
+    self->fallback_call = Py_IS_TYPE(self->fallback, &PyUFunc_Type)
+                              ? PyVectorcall_Function(self->fallback)
+                              : NULL;
     self->prepare = Py_NewRef(prepare);
     self->get_threads = Py_NewRef(get_threads);
     self->reducer = Py_NewRef(reducer);
