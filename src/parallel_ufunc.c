@@ -175,20 +175,14 @@ NPY_NOINLINE PyObject *full_call(parallel_ufunc *self, PyObject *const *args,
     ufunc_operands ops;
     const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     if (!numext_operands_collect(&ops, self->cache.nin, self->cache.nout, args, nargs, kwnames,
-                                 self->kw_names) ||
-        ops.n < MIN_ELEMENTS) {
+                                 self->kw_names)) {
         return delegate(self, args, nargsf, kwnames);
     }
-    /* Known dtypes and too little work: u's call, before any layout check
-     * (broadcasting can only add work: the iteration's size is looked at
-     * only when the largest operand alone is not enough). */
-    numext_loop_entry *entry = numext_loop_cache_find(&self->cache, ops.key);
-    npy_intp n = ops.n;
-    if (entry != NULL && !worth_a_look(entry, n) &&
-        (!entry->pool_ok || (n = numext_operands_iter_size(&ops)) < 0 || !worth_a_look(entry, n))) {
-        return delegate(self, args, nargsf, kwnames);
-    }
-    if (entry == NULL && (n = numext_operands_iter_size(&ops)) < 0) {
+    /* The iteration's size: broadcasting can make it larger than any operand
+     * ((k, 1) + (1, k)), so a call of small operands may still be worth it. */
+    const npy_intp n = numext_operands_iter_size(&ops);
+    numext_loop_entry *entry = n < MIN_ELEMENTS ? NULL : numext_loop_cache_find(&self->cache, ops.key);
+    if (n < MIN_ELEMENTS || (entry != NULL && !worth_a_look(entry, n))) {
         return delegate(self, args, nargsf, kwnames);
     }
     const int simple = n == ops.n && !has_type_keywords(&ops) && numext_operands_layout(&ops);
