@@ -2,11 +2,21 @@
 
 #include "ufunc_operands.h"
 
-/* The array operands of one call, borrowed. */
+/* The array operands of one call (borrowed), their largest size and most axes. */
 typedef struct {
     PyArrayObject *arrays[NPY_MAXARGS + 1];
     int count;
+    int nd;
+    npy_intp most;
 } call_arrays;
+
+static void add(call_arrays *ops, PyArrayObject *arr)
+{
+    const npy_intp size = PyArray_SIZE(arr);
+    ops->arrays[ops->count++] = arr;
+    ops->most = size > ops->most ? size : ops->most;
+    ops->nd = PyArray_NDIM(arr) > ops->nd ? PyArray_NDIM(arr) : ops->nd;
+}
 
 /* An output or where= value: an exact ndarray is an operand, `none_ok` (None
  * or True) adds nothing; 0 for anything else. */
@@ -18,7 +28,7 @@ static int add_array(call_arrays *ops, PyObject *value, PyObject *none_ok)
     if (!PyArray_CheckExact(value)) {
         return 0;
     }
-    ops->arrays[ops->count++] = (PyArrayObject *)value;
+    add(ops, (PyArrayObject *)value);
     return 1;
 }
 
@@ -82,14 +92,15 @@ npy_intp numext_call_bound(int nin, int nout, PyObject *const *args, Py_ssize_t 
                            PyObject **key)
 {
     call_arrays ops;
-    ops.count = 0;
+    ops.count = ops.nd = 0;
+    ops.most = 0;
     if ((nargs != nin && nargs != nin + nout) ||
         !add_keywords(&ops, args + nargs, kwnames, nout, nargs > nin, out_name, where_name)) {
         return -1;
     }
     for (int i = 0; i < nin; i++) {
         if (PyArray_CheckExact(args[i])) {
-            ops.arrays[ops.count++] = (PyArrayObject *)args[i];
+            add(&ops, (PyArrayObject *)args[i]);
             key[i] = (PyObject *)PyArray_DESCR((PyArrayObject *)args[i]);
         } else if ((key[i] = numext_operand_key(args[i])) == NULL) {
             return -1;
@@ -101,12 +112,5 @@ npy_intp numext_call_bound(int nin, int nout, PyObject *const *args, Py_ssize_t 
         }
     }
     /* 1-D arrays broadcast only one element (or u raises): the largest is the size. */
-    npy_intp most = 0;
-    int nd = 0;
-    for (int i = 0; i < ops.count; i++) {
-        const npy_intp size = PyArray_SIZE(ops.arrays[i]);
-        most = size > most ? size : most;
-        nd = PyArray_NDIM(ops.arrays[i]) > nd ? PyArray_NDIM(ops.arrays[i]) : nd;
-    }
-    return nd <= 1 ? most : broadcast_bound(&ops, nd);
+    return ops.nd <= 1 ? ops.most : broadcast_bound(&ops, ops.nd);
 }
