@@ -33,15 +33,16 @@ typedef struct {
     PyObject_HEAD vectorcallfunc vectorcall;
     PyObject *ufunc;
     PyObject *fallback;    /* what other calls go to: u, or the object u came from (DUFunc) */
-    vectorcallfunc fallback_call; /* u's own vectorcall when fallback is u (small calls) */
     PyObject *prepare;     /* prepare(u, key, sample) -> None | (dtypes, ns, guard) */
     PyObject *get_threads; /* () -> the thread cap for this call */
     PyObject *reducer;     /* numext.parallel, for pickling */
     PyObject *doc;
     PyObject *name;                      /* u.__name__, for FP error messages */
     PyObject *kw_names[NUMEXT_KW_COUNT]; /* "out", "where", "dtype", "signature", "casting" */
-    int delegate_all;                    /* gufuncs, numext's own ufuncs: always u's call */
-    Py_ssize_t pool_calls;               /* calls that ran on the pool (for tests), under the GIL */
+    /* fallback's own vectorcall when fallback is a NumPy ufunc, else NULL */
+    vectorcallfunc fallback_call;
+    int delegate_all;      /* gufuncs, numext's own ufuncs: always u's call */
+    Py_ssize_t pool_calls; /* calls that ran on the pool (for tests), under the GIL */
     numext_loop_cache cache;
 } parallel_ufunc;
 
@@ -169,8 +170,8 @@ static int certainly_small(parallel_ufunc *self, PyObject *const *args, Py_ssize
 
 /* Every call certainly_small() did not settle (kept apart so that small
  * calls do not set up its large frame). */
-NPY_NOINLINE PyObject *full_call(parallel_ufunc *self, PyObject *const *args,
-                                         size_t nargsf, PyObject *kwnames)
+NPY_NOINLINE PyObject *full_call(parallel_ufunc *self, PyObject *const *args, size_t nargsf,
+                                 PyObject *kwnames)
 {
     ufunc_operands ops;
     const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
@@ -181,7 +182,8 @@ NPY_NOINLINE PyObject *full_call(parallel_ufunc *self, PyObject *const *args,
     /* The iteration's size: broadcasting can make it larger than any operand
      * ((k, 1) + (1, k)), so a call of small operands may still be worth it. */
     const npy_intp n = numext_operands_iter_size(&ops);
-    numext_loop_entry *entry = n < MIN_ELEMENTS ? NULL : numext_loop_cache_find(&self->cache, ops.key);
+    numext_loop_entry *entry =
+        n < MIN_ELEMENTS ? NULL : numext_loop_cache_find(&self->cache, ops.key);
     if (n < MIN_ELEMENTS || (entry != NULL && !worth_a_look(entry, n))) {
         return delegate(self, args, nargsf, kwnames);
     }
@@ -253,9 +255,8 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     self->fallback = Py_NewRef(fallback != NULL && fallback != Py_None ? fallback : ufunc);
     /* A NumPy ufunc's vectorcall is fixed when it is made; anything else is
      * called through PyObject_Vectorcall. */
-    self->fallback_call = Py_IS_TYPE(self->fallback, &PyUFunc_Type)
-                              ? PyVectorcall_Function(self->fallback)
-                              : NULL;
+    self->fallback_call =
+        Py_IS_TYPE(self->fallback, &PyUFunc_Type) ? PyVectorcall_Function(self->fallback) : NULL;
     self->prepare = Py_NewRef(prepare);
     self->get_threads = Py_NewRef(get_threads);
     self->reducer = Py_NewRef(reducer);

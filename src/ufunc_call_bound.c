@@ -57,7 +57,7 @@ static int add_keywords(call_arrays *ops, PyObject *const *values, PyObject *kwn
     const Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
     for (Py_ssize_t k = 0; k < nkw; k++) {
         PyObject *name = PyTuple_GET_ITEM(kwnames, k);
-        int ok = name == out_name      ? !positional_outs && add_out_keyword(ops, values[k], nout)
+        int ok = name == out_name     ? !positional_outs && add_out_keyword(ops, values[k], nout)
                  : name == where_name ? add_array(ops, values[k], Py_True)
                                       : 0;
         if (!ok) {
