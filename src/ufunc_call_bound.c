@@ -49,8 +49,16 @@ static int add_out_keyword(call_arrays *ops, PyObject *value, int nout)
     return 1;
 }
 
-/* The keywords: out= and where= only, by identity (interned names; any other
- * spelling takes the full path). 0: not bounded. */
+static int is_named(PyObject *name, PyObject *wanted)
+{
+    return PyUnicode_GET_LENGTH(name) == PyUnicode_GET_LENGTH(wanted) &&
+           PyUnicode_Compare(name, wanted) == 0;
+}
+
+/* The keywords: out= and where= are operands (found by identity: interned
+ * names); the others (dtype=, casting=, order=... or one u refuses) change
+ * no operand's shape and add nothing. 0: not bounded (a malformed out= or
+ * where=, or either spelt by a string that is not the interned one). */
 static int add_keywords(call_arrays *ops, PyObject *const *values, PyObject *kwnames, int nout,
                         int positional_outs, PyObject *out_name, PyObject *where_name)
 {
@@ -59,7 +67,7 @@ static int add_keywords(call_arrays *ops, PyObject *const *values, PyObject *kwn
         PyObject *name = PyTuple_GET_ITEM(kwnames, k);
         int ok = name == out_name     ? !positional_outs && add_out_keyword(ops, values[k], nout)
                  : name == where_name ? add_array(ops, values[k], Py_True)
-                                      : 0;
+                                      : !is_named(name, out_name) && !is_named(name, where_name);
         if (!ok) {
             return 0;
         }

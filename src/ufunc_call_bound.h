@@ -6,7 +6,8 @@
  * Only the common forms are bounded: inputs that are exact ndarrays, Python
  * float/int/complex or NumPy numeric scalars; outputs given positionally or
  * as out= (an exact ndarray, None, or a tuple of them); where= as an exact
- * ndarray or True. The bound is the product over broadcast axes of the
+ * ndarray or True; other keywords (dtype=, signature=, casting=...) change no
+ * shape and are passed over. The bound is the product over broadcast axes of the
  * largest extent any array operand has there: the iteration's size whenever
  * the operands broadcast, never less (two 1e3 inputs shaped (1000, 1) and
  * (1, 1000) give 1e6). Anything else is "not bounded" and takes the full

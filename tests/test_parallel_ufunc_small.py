@@ -151,6 +151,8 @@ mask = rng.random((K, K)) < 0.5
         # Keywords the bound does not read: u's call or the full path decides.
         (np.add, (big, big), {"dtype": np.float32}, True),
         (np.add, (vec, vec), {"dtype": np.float32}, False),
+        (np.add, (col, row, None), {"dtype": np.float64}, True),
+        (np.add, (col, row), {"casting": "same_kind"}, True),
         (np.add, (vec, vec), {"signature": "ff->f"}, None),
         (np.add, (vec, vec), {"casting": "no", "out": np.empty(K, np.float32)}, None),
         (np.add, (vec, vec), {"order": "F", "subok": False}, None),
@@ -169,15 +171,26 @@ def test_calls_near_the_shortcut_are_ufunc_calls(u, args, kwargs, pooled):
     check(u, args, kwargs, pooled)
 
 
-def test_a_keyword_not_interned_takes_the_full_path():
-    out_name = "".join(["o", "ut"])  # equal to "out", another object
-    o_want, o_got = np.empty((K, K)), np.empty((K, K))
+def test_keywords_not_interned_take_the_full_path():
+    out_name, where_name = "".join(["o", "ut"]), "".join(["wh", "ere"])  # equal, other objects
     p = numext.parallel(np.add)
+    # A large output named by a string that is not the interned "out": still the pool.
+    o_want, o_got = np.empty((K, K)), np.empty((K, K))
     before = p._pool_calls
-    np.add(col, row, **{out_name: o_want})
-    assert p(col, row, **{out_name: o_got}) is o_got
+    np.add(one, 1.0, **{out_name: o_want})
+    assert p(one, 1.0, **{out_name: o_got}) is o_got
     assert p._pool_calls > before
     assert_same_bits(o_got, o_want)
+    # where= spelt the same way, with a mask and with True.
+    o_want, o_got = np.zeros((K, K)), np.zeros((K, K))
+    before = p._pool_calls
+    np.add(col, row, out=o_want, **{where_name: mask})
+    p(col, row, out=o_got, **{where_name: mask})
+    assert p._pool_calls > before
+    assert_same_bits(o_got, o_want)
+    before = p._pool_calls
+    assert_same_bits(p(col, row, **{where_name: True}), np.add(col, row))
+    assert p._pool_calls > before
 
 
 class Wrapped:
