@@ -2,20 +2,27 @@
 
 #include "ufunc_operands.h"
 
-/* The array operands of one call (borrowed), their largest size and most axes. */
+/* The array operands of one call (borrowed), their largest size and most
+ * axes. Room for every operand and where=, and for a C caller's repeated
+ * out= (Python refuses repeated keywords): that is "not bounded". */
+#define MAX_ARRAYS (2 * NPY_MAXARGS + 1)
 typedef struct {
-    PyArrayObject *arrays[NPY_MAXARGS + 1];
+    PyArrayObject *arrays[MAX_ARRAYS];
     int count;
     int nd;
     npy_intp most;
 } call_arrays;
 
-static void add(call_arrays *ops, PyArrayObject *arr)
+static int add(call_arrays *ops, PyArrayObject *arr)
 {
+    if (ops->count == MAX_ARRAYS) {
+        return 0;
+    }
     const npy_intp size = PyArray_SIZE(arr);
     ops->arrays[ops->count++] = arr;
     ops->most = size > ops->most ? size : ops->most;
     ops->nd = PyArray_NDIM(arr) > ops->nd ? PyArray_NDIM(arr) : ops->nd;
+    return 1;
 }
 
 /* An output or where= value: an exact ndarray is an operand, `none_ok` (None
@@ -28,8 +35,7 @@ static int add_array(call_arrays *ops, PyObject *value, PyObject *none_ok)
     if (!PyArray_CheckExact(value)) {
         return 0;
     }
-    add(ops, (PyArrayObject *)value);
-    return 1;
+    return add(ops, (PyArrayObject *)value);
 }
 
 /* out=: one array (a single output) or a tuple of arrays and None, one per output. */
@@ -108,7 +114,9 @@ npy_intp numext_call_bound(int nin, int nout, PyObject *const *args, Py_ssize_t 
     }
     for (int i = 0; i < nin; i++) {
         if (PyArray_CheckExact(args[i])) {
-            add(&ops, (PyArrayObject *)args[i]);
+            if (!add(&ops, (PyArrayObject *)args[i])) {
+                return -1;
+            }
             key[i] = (PyObject *)PyArray_DESCR((PyArrayObject *)args[i]);
         } else if ((key[i] = numext_operand_key(args[i])) == NULL) {
             return -1;
