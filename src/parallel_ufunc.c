@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 
+#include "ufunc_call_bound.h"
 #include "ufunc_executor.h"
 #include "ufunc_general.h"
 #include "ufunc_loop_cache.h"
@@ -38,14 +39,19 @@ typedef struct {
     PyObject *doc;
     PyObject *name;                      /* u.__name__, for FP error messages */
     PyObject *kw_names[NUMEXT_KW_COUNT]; /* "out", "where", "dtype", "signature", "casting" */
-    int delegate_all;                    /* gufuncs, numext's own ufuncs: always u's call */
-    Py_ssize_t pool_calls;               /* calls that ran on the pool (for tests), under the GIL */
+    /* fallback's own vectorcall when fallback is a NumPy ufunc, else NULL */
+    vectorcallfunc fallback_call;
+    int delegate_all;      /* gufuncs, numext's own ufuncs: always u's call */
+    Py_ssize_t pool_calls; /* calls that ran on the pool (for tests), under the GIL */
     numext_loop_cache cache;
 } parallel_ufunc;
 
 static PyObject *delegate(parallel_ufunc *self, PyObject *const *args, size_t nargsf,
                           PyObject *kwnames)
 {
+    if (self->fallback_call != NULL) {
+        return self->fallback_call(self->fallback, args, nargsf, kwnames);
+    }
     return PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
 }
 
@@ -142,28 +148,43 @@ static int has_type_keywords(const ufunc_operands *ops)
     return ops->dtype_kw != NULL || ops->signature_kw != NULL || ops->casting_kw != NULL;
 }
 
-static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args, size_t nargsf,
-                                           PyObject *kwnames)
+/* Whether the call is certainly too little work for the pool, judged from
+ * its arguments alone (ufunc_call_bound.h) and its loop's cached cost: then
+ * it goes to u at once, without the collection and layout checks. */
+static int certainly_small(parallel_ufunc *self, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject *kwnames)
 {
-    parallel_ufunc *self = (parallel_ufunc *)obj;
+    PyObject *key[NPY_MAXARGS];
+    const npy_intp bound =
+        numext_call_bound(self->cache.nin, self->cache.nout, args, nargs, kwnames,
+                          self->kw_names[NUMEXT_KW_OUT], self->kw_names[NUMEXT_KW_WHERE], key);
+    if (bound < 0) {
+        return 0;
+    }
+    if (bound < MIN_ELEMENTS) {
+        return 1;
+    }
+    const numext_loop_entry *entry = numext_loop_cache_find(&self->cache, key);
+    return entry != NULL && !worth_a_look(entry, bound);
+}
+
+/* Every call certainly_small() did not settle (kept apart so that small
+ * calls do not set up its large frame). */
+NPY_NOINLINE PyObject *full_call(parallel_ufunc *self, PyObject *const *args, size_t nargsf,
+                                 PyObject *kwnames)
+{
     ufunc_operands ops;
     const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    if (self->delegate_all ||
-        !numext_operands_collect(&ops, self->cache.nin, self->cache.nout, args, nargs, kwnames,
-                                 self->kw_names) ||
-        ops.n < MIN_ELEMENTS) {
+    if (!numext_operands_collect(&ops, self->cache.nin, self->cache.nout, args, nargs, kwnames,
+                                 self->kw_names)) {
         return delegate(self, args, nargsf, kwnames);
     }
-    /* Known dtypes and too little work: u's call, before any layout check
-     * (broadcasting can only add work: the iteration's size is looked at
-     * only when the largest operand alone is not enough). */
-    numext_loop_entry *entry = numext_loop_cache_find(&self->cache, ops.key);
-    npy_intp n = ops.n;
-    if (entry != NULL && !worth_a_look(entry, n) &&
-        (!entry->pool_ok || (n = numext_operands_iter_size(&ops)) < 0 || !worth_a_look(entry, n))) {
-        return delegate(self, args, nargsf, kwnames);
-    }
-    if (entry == NULL && (n = numext_operands_iter_size(&ops)) < 0) {
+    /* The iteration's size: broadcasting can make it larger than any operand
+     * ((k, 1) + (1, k)), so a call of small operands may still be worth it. */
+    const npy_intp n = numext_operands_iter_size(&ops);
+    numext_loop_entry *entry =
+        n < MIN_ELEMENTS ? NULL : numext_loop_cache_find(&self->cache, ops.key);
+    if (n < MIN_ELEMENTS || (entry != NULL && !worth_a_look(entry, n))) {
         return delegate(self, args, nargsf, kwnames);
     }
     const int simple = n == ops.n && !has_type_keywords(&ops) && numext_operands_layout(&ops);
@@ -182,6 +203,16 @@ static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args,
         rc = run_general(self, &ops, entry, n, nthreads, ntasks, &result);
     }
     return rc == 1 ? result : delegate(self, args, nargsf, kwnames);
+}
+
+static PyObject *parallel_ufunc_vectorcall(PyObject *obj, PyObject *const *args, size_t nargsf,
+                                           PyObject *kwnames)
+{
+    parallel_ufunc *self = (parallel_ufunc *)obj;
+    if (self->delegate_all || certainly_small(self, args, PyVectorcall_NARGS(nargsf), kwnames)) {
+        return delegate(self, args, nargsf, kwnames);
+    }
+    return full_call(self, args, nargsf, kwnames);
 }
 
 /* ---- the type ------------------------------------------------------------ */
@@ -222,6 +253,10 @@ static PyObject *parallel_ufunc_new(PyTypeObject *type, PyObject *args, PyObject
     self->vectorcall = parallel_ufunc_vectorcall;
     self->ufunc = Py_NewRef(ufunc);
     self->fallback = Py_NewRef(fallback != NULL && fallback != Py_None ? fallback : ufunc);
+    /* A NumPy ufunc's vectorcall is fixed when it is made; anything else is
+     * called through PyObject_Vectorcall. */
+    self->fallback_call =
+        Py_IS_TYPE(self->fallback, &PyUFunc_Type) ? PyVectorcall_Function(self->fallback) : NULL;
     self->prepare = Py_NewRef(prepare);
     self->get_threads = Py_NewRef(get_threads);
     self->reducer = Py_NewRef(reducer);

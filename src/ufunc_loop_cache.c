@@ -15,22 +15,6 @@ int numext_loop_cache_full(const numext_loop_cache *cache)
     return atomic_load_explicit(&cache->count, memory_order_acquire) == NUMEXT_LOOP_CACHE_SIZE;
 }
 
-numext_loop_entry *numext_loop_cache_find(const numext_loop_cache *cache, PyObject *const *key)
-{
-    const int count = atomic_load_explicit(&cache->count, memory_order_acquire);
-    for (int e = 0; e < count; e++) {
-        numext_loop_entry *entry = cache->entries[e];
-        int i = 0;
-        while (i < cache->nin && entry->key[i] == key[i]) {
-            i++;
-        }
-        if (i == cache->nin) {
-            return entry;
-        }
-    }
-    return NULL;
-}
-
 /* A new filled capsule for the entry's dtypes. */
 static PyObject *new_call_info(PyObject *ufunc, numext_loop_entry *entry)
 {

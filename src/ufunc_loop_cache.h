@@ -57,8 +57,24 @@ typedef struct {
 /* Whether no entry can be added any more. */
 int numext_loop_cache_full(const numext_loop_cache *cache);
 
-/* The entry for these input keys (compared by identity), or NULL. */
-numext_loop_entry *numext_loop_cache_find(const numext_loop_cache *cache, PyObject *const *key);
+/* The entry for these input keys (compared by identity), or NULL. Inline:
+ * every call of a wrapped ufunc, small ones too, looks here. */
+static inline numext_loop_entry *numext_loop_cache_find(const numext_loop_cache *cache,
+                                                        PyObject *const *key)
+{
+    const int count = atomic_load_explicit(&cache->count, memory_order_acquire);
+    for (int e = 0; e < count; e++) {
+        numext_loop_entry *entry = cache->entries[e];
+        int i = 0;
+        while (i < cache->nin && entry->key[i] == key[i]) {
+            i++;
+        }
+        if (i == cache->nin) {
+            return entry;
+        }
+    }
+    return NULL;
+}
 
 /* Store what `prepared` says for `key`: None (not for the pool) or a tuple
  * (resolved dtypes, ns per element, guard or None). NULL with an error set,

@@ -27,6 +27,14 @@ static PyObject *numpy_scalar_dtype(PyObject *obj)
     return descr == builtin ? (PyObject *)builtin : NULL;
 }
 
+PyObject *numext_operand_key(PyObject *obj)
+{
+    if (PyArray_CheckExact(obj)) {
+        return (PyObject *)PyArray_DESCR((PyArrayObject *)obj);
+    }
+    return is_weak_scalar(obj) ? (PyObject *)Py_TYPE(obj) : numpy_scalar_dtype(obj);
+}
+
 /* out=: one array (a single output), or a tuple with one entry per output. */
 static int collect_out_keyword(ufunc_operands *ops, PyObject *value)
 {
@@ -138,15 +146,11 @@ int numext_operands_collect(ufunc_operands *ops, int nin, int nout, PyObject *co
     for (int i = 0; i < nin; i++) {
         PyObject *obj = args[i];
         ops->in[i] = obj;
-        if (PyArray_CheckExact(obj)) {
-            ops->key[i] = (PyObject *)PyArray_DESCR((PyArrayObject *)obj);
-            consider_full(ops, (PyArrayObject *)obj);
-        } else if (is_weak_scalar(obj)) {
-            ops->key[i] = (PyObject *)Py_TYPE(obj);
-        } else if ((ops->key[i] = numpy_scalar_dtype(obj)) != NULL) {
-            continue;
-        } else {
+        if ((ops->key[i] = numext_operand_key(obj)) == NULL) {
             return 0;
+        }
+        if (PyArray_CheckExact(obj)) {
+            consider_full(ops, (PyArrayObject *)obj);
         }
     }
     for (int i = 0; i < nout; i++) {

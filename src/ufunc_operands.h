@@ -46,6 +46,10 @@ enum {
     NUMEXT_KW_COUNT
 };
 
+/* An input's cache key (borrowed): an exact ndarray's dtype, a Python scalar's
+ * type, a NumPy numeric scalar's builtin dtype; NULL: not the simple case. */
+PyObject *numext_operand_key(PyObject *obj);
+
 /* Vectorcall arguments -> ops->in/out/where/key/full/n and the keywords.
  * 1: the pool may run it (simple or general case); 0: u's own call. */
 int numext_operands_collect(ufunc_operands *ops, int nin, int nout, PyObject *const *args,
