@@ -203,12 +203,45 @@ def reduce_cast(arr: NDArray[Any], axes: tuple[int, ...], loop: np.dtype[Any]) -
     elif loop.kind in "iu" and arr.dtype.kind in "biu":
         # Integer sums wrap: the 64-bit sum cast to `loop` is `loop`'s own sum.
         return reduce_axes(arr, axes)
+    if len(axes) == 1 and _casts_as_columns(arr, axes[0], loop):
+        return parallel_sum(arr, axis=axes[0], signature=(arr.dtype, loop))
     piece = max(1, _CAST_PIECE_BYTES // loop.itemsize)
     if len(axes) == arr.ndim and arr.size:
         return _cast_sum_all(_in_memory_order(arr), loop, piece)
     if arr.size <= piece:
         return reduce_axes(arr.astype(loop), axes)
     return _cast_sum_kept(arr, axes, loop, piece)
+
+
+def _cast_loops() -> frozenset[str]:
+    """parallel_sum's cast loops (src/pairwise_sum_casts.h), as "l->d": each
+    after its input type's first loop, which NumPy's type search finds."""
+    seen: set[str] = set()
+    casts: set[str] = set()
+    for t in parallel_sum.types:
+        if t[0] in seen:
+            casts.add(t)
+        seen.add(t[0])
+    return frozenset(casts)
+
+
+_CAST_LOOPS = _cast_loops()
+
+
+def _casts_as_columns(arr: NDArray[Any], axis: int, loop: np.dtype[Any]) -> bool:
+    """Whether parallel_sum has a cast loop for arr into loop and would sum
+    `axis` of this 2-D arr as columns (the other axis, of positive stride,
+    is NumPy's inner loop): then each element is converted as it is read,
+    with no cast copy, and each column is its own pairwise sum, the bits of
+    summing arr.astype(loop) (tests/test_sum_casts.py)."""
+    return (
+        arr.ndim == 2
+        and f"{arr.dtype.char}->{loop.char}" in _CAST_LOOPS
+        and arr.dtype.isnative
+        and arr.flags.aligned
+        and arr.strides[1 - axis] > 0
+        and not _is_inner(arr, axis)
+    )
 
 
 def _cast_sum_all(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:

@@ -328,8 +328,9 @@ static void plan_groups(sum_job *job)
     } else if (job->nouter == 1 || job->in_outer == 0 ||
                llabs((long long)job->in_core) <= llabs((long long)job->in_outer)) {
         /* The core is NumPy's inner loop (np.sum sums it pairwise, not row
-         * after row): NumPy may add it one buffer at a time. */
-        const npy_intp chunk = numext_sum_chunk(k->in_type);
+         * after row): NumPy may add it one buffer at a time. Asked by the
+         * type summed in: a cast loop's (int64 as float64) input is cast. */
+        const npy_intp chunk = numext_sum_chunk(k->out_type);
         job->chunk = chunk > 0 && job->n > chunk ? chunk : 0;
     }
     job->ngroups = (job->nouter + job->group_items - 1) / job->group_items;
