@@ -138,6 +138,20 @@ static void PS_FN(combine)(numext_sum_acc *left, const numext_sum_acc *right)
 #endif
 }
 
+/* out's value as an accumulator, -0.0 + out: the running total of a row
+ * summed one buffer at a time (parallel_sum.c), read back as stored. */
+static void PS_FN(load)(const char *out, numext_sum_acc *acc)
+{
+#ifdef SUM_HALF
+    acc->SUM_FIELD = (PS_ACC)-0.0 + npy_half_to_float(*(const npy_half *)out);
+#elif PS_COMPONENTS == 2
+    acc->SUM_FIELD[0] = (PS_ACC)-0.0 + (PS_ACC)((const PS_OUT_T *)out)[0];
+    acc->SUM_FIELD[1] = (PS_ACC)-0.0 + (PS_ACC)((const PS_OUT_T *)out)[1];
+#else
+    acc->SUM_FIELD = (PS_ACC)-0.0 + (PS_ACC)*(const PS_OUT_T *)out;
+#endif
+}
+
 static void PS_FN(store)(const numext_sum_acc *acc, char *out)
 {
 #if PS_COMPONENTS == 2

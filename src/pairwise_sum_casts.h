@@ -1,14 +1,16 @@
 /*
  * parallel_sum's cast loops: integers summed as float64, each element
  * converted as the kernel reads it (the conversion NumPy's cast does, so the
- * same double per element), in the float kernels' pairwise tree. Included
- * at the end of pairwise_sum_dtypes.h, so after every loop of the table:
- * NumPy's type search never picks one for an input it can cast to an
- * earlier loop (dtype=float64 alone still resolves to d->d). They are asked
- * for by signature (numext/_sum_paths.py: column sums of integers with
- * dtype=float64, which would otherwise copy the input cast to float64).
- * Names as in pairwise_sum_dtypes.h; SUM_OUT marks a cast loop's result type
- * (pairwise_sum_body.h).
+ * same double per element), in the float kernels' pairwise tree, so that no
+ * cast copy of the input is made. Included at the end of
+ * pairwise_sum_dtypes.h: after every loop of the table, so NumPy's type
+ * search still finds each integer's own loop first (b->l before b->d);
+ * dtype=float64 matches a cast loop exactly and takes it. numext.sum asks
+ * for them by signature (numext/_sum_paths.py: column sums of integers with
+ * dtype=float64). None for long long: two loops of input q (q->q, q->d) sent
+ * NumPy's type search for q to l->l, giving np.int64, not np.sum's
+ * np.longlong. Names as in pairwise_sum_dtypes.h; SUM_OUT marks a cast
+ * loop's result type (pairwise_sum_body.h).
  */
 
 #define SUM_NAME byte_as_double
@@ -86,26 +88,6 @@
 #define SUM_OUT_NUM NPY_DOUBLE
 #define SUM_KIND NUMEXT_SUM_REAL
 #define SUM_T npy_ulong
-#define SUM_ACC npy_double
-#define SUM_FIELD as_double
-#define SUM_OUT npy_double
-#include SUM_EXPAND
-
-#define SUM_NAME longlong_as_double
-#define SUM_IN_NUM NPY_LONGLONG
-#define SUM_OUT_NUM NPY_DOUBLE
-#define SUM_KIND NUMEXT_SUM_REAL
-#define SUM_T npy_longlong
-#define SUM_ACC npy_double
-#define SUM_FIELD as_double
-#define SUM_OUT npy_double
-#include SUM_EXPAND
-
-#define SUM_NAME ulonglong_as_double
-#define SUM_IN_NUM NPY_ULONGLONG
-#define SUM_OUT_NUM NPY_DOUBLE
-#define SUM_KIND NUMEXT_SUM_REAL
-#define SUM_T npy_ulonglong
 #define SUM_ACC npy_double
 #define SUM_FIELD as_double
 #define SUM_OUT npy_double
