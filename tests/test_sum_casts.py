@@ -1,11 +1,12 @@
 """Integers summed with dtype=float64 through parallel_sum's cast loops
 (src/pairwise_sum_casts.h: each element converted as it is read, no cast
 copy of the input): numext.sum's column sums (F-ordered axis=1, C axis=0)
-take them.
+and its rows of 32- and 64-bit integers take them.
 
-What is promised is what numext gave before the cast loops: each lane the
-pairwise sum (oracles.pairwise_sum) of the elements as NumPy casts them to
-float64, bit for bit, at every thread count; np.sum's value to rounding.
+What is promised: columns, what numext gave before the cast loops: each
+lane the pairwise sum (oracles.pairwise_sum) of the elements as NumPy casts
+them to float64, bit for bit, at every thread count; np.sum's value to
+rounding. Rows: np.sum's bits (one pairwise sum per buffer).
 Values near the integer limits make the cast round (int64 2**63 - 1 is
 2**63 as a double), so a conversion that truncated, went through float32
 or wrapped would show.
@@ -117,6 +118,22 @@ def test_the_oracle_sees_the_rounding_cast():
     assert float(int(v[:, 0].sum())) == 2.0**56 + 16
     _check(np.asfortranarray(v.T), 1)
     _check(v, 0)
+
+
+@pytest.mark.parametrize("threads", THREAD_COUNTS)
+@pytest.mark.parametrize("dtype", ["i4", "u4", "i8", "u8"])
+def test_rows_longer_than_a_buffer_are_np_sum_bits(dtype, threads):
+    # NumPy sums a cast row one buffer at a time, the buffers added in turn:
+    # np.sum's bits, contiguous and strided rows, shorter and longer than a
+    # 1 MiB cast piece (the values span many binades: one tree over the row
+    # would give other bits).
+    rng = np.random.default_rng(11)
+    for shape in [(3, 20_001), (2, 140_000)]:
+        scaled = rng.standard_normal(shape) * 2.0 ** rng.integers(0, np.iinfo(dtype).bits - 4, shape)
+        x = (np.abs(scaled) if np.dtype(dtype).kind == "u" else scaled).astype(dtype)
+        with pool_threads(threads):
+            for v in (x, x[:, ::2], x[::-1]):
+                assert_same_bits(numext.sum(v, axis=1, dtype=np.float64), np.sum(v, axis=1, dtype=np.float64))
 
 
 @pytest.mark.parametrize("dtype", ["i1", "u2", "i8", "u8"])
