@@ -148,7 +148,7 @@ static void PS_FN(load)(const char *out, numext_sum_acc *acc)
     acc->SUM_FIELD[0] = (PS_ACC)-0.0 + (PS_ACC)((const PS_OUT_T *)out)[0];
     acc->SUM_FIELD[1] = (PS_ACC)-0.0 + (PS_ACC)((const PS_OUT_T *)out)[1];
 #else
-    acc->SUM_FIELD = (PS_ACC)-0.0 + (PS_ACC)*(const PS_OUT_T *)out;
+    acc->SUM_FIELD = (PS_ACC)-0.0 + (PS_ACC)(*(const PS_OUT_T *)out);
 #endif
 }
 
