@@ -5,9 +5,10 @@ in memory order, as NumPy's iterator does (np.sum's bits for any layout that
 is one strided run of memory). ``reduce_cast``: the same with the input cast
 to another accumulator dtype, a cache-sized piece at a time, never the whole
 input at once; or, for integers summed as float64 along one axis of a 2-D
-array, in parallel_sum's cast loops, which convert as they read. Where
-NumPy cuts a view that is not one run of memory into buffers across row ends (NumPy <= 2.2, probed at import: _sum_rules.py), so
-does ``_sum_run_in_buffers``: its bits for every layout there.
+array, in parallel_sum's cast loops, which convert as they read. Where NumPy
+cuts a view that is not one run of memory into buffers across row ends
+(NumPy <= 2.2, probed at import: _sum_rules.py), so does
+``_sum_run_in_buffers``: its bits for every layout there.
 """
 
 from __future__ import annotations
