@@ -1,7 +1,8 @@
 """Integers summed with dtype=float64 through parallel_sum's cast loops
 (src/pairwise_sum_casts.h: each element converted as it is read, no cast
 copy of the input): numext.sum's column sums (F-ordered axis=1, C axis=0)
-and its rows of 32- and 64-bit integers take them.
+and its rows (strided ones of every width, contiguous ones of 32 and 64
+bits) take them.
 
 What is promised: columns, what numext gave before the cast loops: each
 lane the pairwise sum (oracles.pairwise_sum) of the elements as NumPy casts
@@ -121,12 +122,13 @@ def test_the_oracle_sees_the_rounding_cast():
 
 
 @pytest.mark.parametrize("threads", THREAD_COUNTS)
-@pytest.mark.parametrize("dtype", ["i4", "u4", "i8", "u8"])
+@pytest.mark.parametrize("dtype", ["i1", "u2", "i4", "u4", "i8", "u8"])
 def test_rows_longer_than_a_buffer_are_np_sum_bits(dtype, threads):
     # NumPy sums a cast row one buffer at a time, the buffers added in turn:
     # np.sum's bits, contiguous and strided rows, shorter and longer than a
-    # 1 MiB cast piece (the values span many binades: one tree over the row
-    # would give other bits).
+    # 1 MiB cast piece. 64-bit values span many binades, so one tree over the
+    # row gives other bits; sums of narrower integers are exact in float64
+    # (any order agrees): there the path and the values are checked.
     rng = np.random.default_rng(11)
     for shape in [(3, 20_001), (2, 140_000)]:
         scaled = rng.standard_normal(shape) * 2.0 ** rng.integers(0, np.iinfo(dtype).bits - 4, shape)
