@@ -232,8 +232,9 @@ def _one_call(arr: NDArray[Any], axes: tuple[int, ...], keep: bool, loop: Any, o
 # elements is one pairwise sum of the cast values.
 _BUFSIZE = 8192
 _LOOP_CHARS = frozenset(t[-1] for t in parallel_sum.types)
-# The scalar type of parallel_sum's result, by input dtype char.
-_RESULT_TYPES = {t[0]: np.dtype(t[-1]).type for t in parallel_sum.types}
+# The scalar type of parallel_sum's result, by input dtype char: its first
+# loop's (reversed: the first wins), not a cast loop's after it.
+_RESULT_TYPES = {t[0]: np.dtype(t[-1]).type for t in reversed(parallel_sum.types)}
 _ALL_AXES_KEPT = [(1,) * n for n in range(65)]
 
 

@@ -7,7 +7,9 @@
  *   SUM_T       the element type (complex: the type of re and of im)
  *   SUM_ACC     the accumulator type (floats; integers use npy_uint64)
  *   SUM_FIELD   its member of numext_sum_acc (floats)
- *   SUM_OUT     integers: the result type
+ *   SUM_OUT     the result type: integers; floats only when it is not SUM_T
+ *               (a cast loop, e.g. int64 summed as float64: each element is
+ *               converted as it is read, SUM_ACC is then the result type)
  *   SUM_HALF    defined for float16 (stored as npy_half, summed in float)
  *   SUM_BOOL    defined for bool (each element counts as 0 or 1)
  *   SUM_LONG_DOUBLE  defined for long double and its complex
@@ -37,6 +39,12 @@
 #define PS_COMPONENTS 1
 #endif
 
+#ifdef SUM_OUT
+#define PS_OUT_T SUM_OUT /* a cast loop: the result is the accumulator's type */
+#else
+#define PS_OUT_T PS_COL_T
+#endif
+
 /* A column's scalar as its accumulator type. */
 static inline __attribute__((always_inline)) PS_ACC PS_FN(load_col)(const PS_COL_T *p)
 {
@@ -53,7 +61,7 @@ static inline void PS_FN(store_value)(char *out, PS_ACC v)
 #ifdef SUM_HALF
     *(npy_half *)out = npy_float_to_half(0.0f + v);
 #else
-    *(PS_COL_T *)out = (PS_COL_T)((PS_ACC)0 + v);
+    *(PS_OUT_T *)out = (PS_OUT_T)((PS_ACC)0 + v);
 #endif
 }
 
@@ -94,7 +102,7 @@ static void PS_FN(cols_store)(const void *acc, npy_intp ncols, char *out, npy_in
     for (npy_intp c = 0; c < ncols; c++) {
         for (int part = 0; part < PS_COMPONENTS; part++) {
             PS_FN(store_value)
-            (out + c * out_stride + part * (npy_intp)sizeof(PS_COL_T),
+            (out + c * out_stride + part * (npy_intp)sizeof(PS_OUT_T),
              res[PS_COMPONENTS * c + part]);
         }
     }
@@ -130,17 +138,32 @@ static void PS_FN(combine)(numext_sum_acc *left, const numext_sum_acc *right)
 #endif
 }
 
+/* out's value as an accumulator, -0.0 + out: the running total of a row
+ * summed one buffer at a time (parallel_sum.c), read back as stored. */
+static void PS_FN(load)(const char *out, numext_sum_acc *acc)
+{
+#ifdef SUM_HALF
+    acc->SUM_FIELD = (PS_ACC)-0.0 + npy_half_to_float(*(const npy_half *)out);
+#elif PS_COMPONENTS == 2
+    acc->SUM_FIELD[0] = (PS_ACC)-0.0 + (PS_ACC)((const PS_OUT_T *)out)[0];
+    acc->SUM_FIELD[1] = (PS_ACC)-0.0 + (PS_ACC)((const PS_OUT_T *)out)[1];
+#else
+    acc->SUM_FIELD = (PS_ACC)-0.0 + (PS_ACC)(*(const PS_OUT_T *)out);
+#endif
+}
+
 static void PS_FN(store)(const numext_sum_acc *acc, char *out)
 {
 #if PS_COMPONENTS == 2
     PS_FN(store_value)(out, acc->SUM_FIELD[0]);
-    PS_FN(store_value)(out + sizeof(PS_COL_T), acc->SUM_FIELD[1]);
+    PS_FN(store_value)(out + sizeof(PS_OUT_T), acc->SUM_FIELD[1]);
 #else
     PS_FN(store_value)(out, acc->SUM_FIELD);
 #endif
 }
 
 #undef PS_COL_T
+#undef PS_OUT_T
 #undef PS_ACC
 #undef PS_NACC
 #undef PS_TREE

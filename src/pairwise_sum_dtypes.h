@@ -175,3 +175,6 @@
 #define SUM_FIELD as_clongdouble
 #define SUM_LONG_DOUBLE
 #include SUM_EXPAND
+
+/* Cast loops (integers summed as float64), after every loop above. */
+#include "pairwise_sum_casts.h"

@@ -28,6 +28,7 @@
     .cols_combine = PS_FN(cols_combine),
     .cols_store = PS_FN(cols_store),
     .combine = PS_FN(combine),
+    .load = PS_FN(load),
     .store = PS_FN(store),
 },
 #undef PS_ELEMENT_SIZE

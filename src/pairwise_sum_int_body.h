@@ -214,6 +214,11 @@ static void PS_FN(combine)(numext_sum_acc *left, const numext_sum_acc *right)
     left->as_uint64 += right->as_uint64;
 }
 
+static void PS_FN(load)(const char *out, numext_sum_acc *acc)
+{
+    acc->as_uint64 = (npy_uint64)(*(const SUM_OUT *)out);
+}
+
 static void PS_FN(store)(const numext_sum_acc *acc, char *out)
 {
     *(SUM_OUT *)out = (SUM_OUT)acc->as_uint64; /* modulo 2^64, as np.sum wraps */

@@ -88,6 +88,7 @@ typedef struct {
     void (*cols_store)(const void *acc, npy_intp ncols, char *out, npy_intp out_stride);
     void (*combine)(numext_sum_acc *left, const numext_sum_acc *right); /* left += right */
     void (*store)(const numext_sum_acc *acc, char *out);                /* out = 0 + acc */
+    void (*load)(const char *out, numext_sum_acc *acc); /* acc = -0.0 + out, in out's dtype */
 } numext_sum_kernel;
 
 /* Size of the left child of a node of n elements, or 0 if the node is a leaf. */

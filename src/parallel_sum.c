@@ -130,7 +130,7 @@ static void add_chunk(const numext_sum_kernel *k, numext_sum_acc *s, char *out, 
 {
     if (!first) {
         numext_sum_acc acc;
-        k->partial(out, 1, 0, &acc); /* out's value: -0.0 + out */
+        k->load(out, &acc); /* out's value (a cast loop's: not the input's dtype) */
         k->combine(s, &acc);
     }
     k->store(s, out);
@@ -328,8 +328,9 @@ static void plan_groups(sum_job *job)
     } else if (job->nouter == 1 || job->in_outer == 0 ||
                llabs((long long)job->in_core) <= llabs((long long)job->in_outer)) {
         /* The core is NumPy's inner loop (np.sum sums it pairwise, not row
-         * after row): NumPy may add it one buffer at a time. */
-        const npy_intp chunk = numext_sum_chunk(k->in_type);
+         * after row): NumPy may add it one buffer at a time. Asked by the
+         * type summed in: a cast loop's (int64 as float64) input is cast. */
+        const npy_intp chunk = numext_sum_chunk(k->out_type);
         job->chunk = chunk > 0 && job->n > chunk ? chunk : 0;
     }
     job->ngroups = (job->nouter + job->group_items - 1) / job->group_items;
@@ -403,6 +404,9 @@ static const char parallel_sum_doc[] =
     "is pairwise too (np.sum adds row after row there, so numext is at least as\n"
     "accurate). The bits never depend on the number of threads. An empty axis\n"
     "gives 0.\n"
+    "\n"
+    "Integers with dtype=float64 are summed as float64, each element converted\n"
+    "as it is read (no cast copy of the input).\n"
     "\n"
     "``axis=``, ``axes=``, ``keepdims=``, ``out=`` and broadcasting over the other\n"
     "dimensions work as for any gufunc; ``numext.sum`` adds ``axis=None`` and tuples.\n"

@@ -71,6 +71,10 @@ def _columns_case(case: str) -> tuple[np.ndarray, dict]:
         return np.asfortranarray(make((10**5, 10), "float32")), {"axis": 1}
     if case == "cast rows i1 (3,3e6) axis=1 f8":
         return make((3, 3 * 10**6), "int8"), {"axis": 1, "dtype": "float64"}
+    if case == "cast cols i8 F(1000,1000) axis=1 f8":
+        return np.asfortranarray(make((1000, 1000), "int64")), {"axis": 1, "dtype": "float64"}
+    if case == "cast cols i4 F(1e5,10) axis=1 f8":
+        return np.asfortranarray(make((10**5, 10), "int32")), {"axis": 1, "dtype": "float64"}
     if case == "tall cols f8 (30000,333) axis=0":
         return make((30000, 333), "float64"), {"axis": 0}
     raise ValueError(case)
@@ -78,7 +82,8 @@ def _columns_case(case: str) -> tuple[np.ndarray, dict]:
 
 class SumColumns(ThreadsBenchmark):
     """``numext.sum`` vs ``np.sum`` on column-shaped sums: strided columns, few
-    rows, F-ordered axis=1, dtype= upcasts of long rows, tall narrow columns."""
+    rows, F-ordered axis=1, dtype= upcasts of long rows and of integer columns
+    (F-ordered axis=1: parallel_sum's cast loops), tall narrow columns."""
 
     params = [
         [
@@ -88,6 +93,8 @@ class SumColumns(ThreadsBenchmark):
             "few rows f4 (10,1e5) axis=0",
             "few rows f4 F(1e5,10) axis=1",
             "cast rows i1 (3,3e6) axis=1 f8",
+            "cast cols i8 F(1000,1000) axis=1 f8",
+            "cast cols i4 F(1e5,10) axis=1 f8",
             "tall cols f8 (30000,333) axis=0",
         ],
         THREADS,
