@@ -745,3 +745,68 @@ def test_pandas_series_in_series_out():
     pd.testing.assert_series_equal(numext.double_pixels(img), np.multiply(img, 2))
     df = pd.DataFrame({"a": [1, 2], "b": [0.5, -0.0]})
     pd.testing.assert_frame_equal(numext.double_pixels(df), np.multiply(df, 2))
+
+
+# ---- the complex kernels' 256-bit path -------------------------------------------
+# A contiguous complex64/complex128 range of DP_STREAM_MIN_BYTES (input plus
+# output) or more, its input and output differently placed in their cache
+# lines, runs in 256-bit vectors (src/double_pixels_body.h, _streaming): the
+# same element operation, so NumPy's bits and warnings, NaN/inf/-0.0 included.
+STREAM_BYTES = numext._numext.DP_STREAM_MIN_BYTES
+CACHE_LINE = 64
+
+
+def _placed(n: int, dtype: np.dtype, offset: int) -> np.ndarray:
+    """A contiguous, zeroed array of n elements starting `offset` bytes past a cache line."""
+    raw = np.zeros(n * dtype.itemsize + 2 * CACHE_LINE, np.uint8)
+    start = (-raw.ctypes.data) % CACHE_LINE + offset
+    return raw[start : start + n * dtype.itemsize].view(dtype)
+
+
+def _streaming_input(n: int, dtype: np.dtype, offset: int, seed: int) -> np.ndarray:
+    """Mixed values with every special complex value (NaN/inf/-0.0 in either
+    part) at random places and at both ends, where the 256-bit loop starts
+    and stops."""
+    rng = np.random.default_rng(seed)
+    x = _placed(n, dtype, offset)
+    x.real = rng.standard_normal(n) * 1e3
+    x.imag = rng.standard_normal(n)
+    specials = special_values(dtype)
+    x[rng.choice(n, len(specials), replace=False)] = specials
+    k = min(len(specials), n // 4)
+    x[:k] = specials[:k]
+    x[n - k :] = specials[-k:]
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
+@settings(SETTINGS, max_examples=12)
+@given(
+    # Around the threshold (below it: the 512-bit loop) and around the vector
+    # widths and the output's head.
+    extra=st.sampled_from([-8, -1, 0, 1, 2, 3, 5, 7, 8, 9, 17, 33]),
+    in_offset=st.sampled_from([0, 8, 16, 24, 32, 48, 56]),
+    out_offset=st.sampled_from([0, 8, 16, 32, 40]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_complex_streaming_path_like_multiply(dtype, extra, in_offset, out_offset, seed):
+    # complex128 elements 8 bytes off: NumPy still calls the loop on them (aligned to 8).
+    n = STREAM_BYTES // (2 * dtype.itemsize) + extra
+    x = _streaming_input(n, dtype, in_offset, seed)
+    out_ours, out_np = _placed(n, dtype, out_offset), _placed(n, dtype, out_offset)
+    with numext.threads(1):
+        check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+    assert_same_bits(out_ours, out_np)
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_complex_streaming_path_over_threads(dtype, threads):
+    """Large enough that each thread's ranges take the 256-bit path too."""
+    n = 4 * threads * 2 * STREAM_BYTES // (2 * dtype.itemsize) + 13
+    x = _streaming_input(n, dtype, 16, seed=threads)
+    out_ours, out_np = _placed(n, dtype, 40), _placed(n, dtype, 40)
+    with pool_threads(threads):
+        check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+        check_like_multiply(lambda: numext.double_pixels(x), lambda: np.multiply(x, 2))
+    assert_same_bits(out_ours, out_np)
