@@ -112,18 +112,27 @@ DP_CAT(DP_KERNEL, _streaming)(const DP_IN *src, DP_OUT *dst, npy_intp n, const i
 
 /* Contiguous input and output: up to the first cache line of the output
  * first (a vector store across two lines costs about two, and NumPy's
- * arrays are often 16 bytes off a line), then the rest. */
+ * arrays are often 16 bytes off a line), then the rest. A complex loop
+ * reads each input vector twice (its real and its imaginary parts spread
+ * over the lanes), so within the L2 it aligns its input instead
+ * (NUMEXT_DP_ALIGN_INPUT_MAX_BYTES). */
 static inline __attribute__((always_inline)) void
 DP_CAT(DP_KERNEL, _contiguous_run)(const DP_IN *src, DP_OUT *dst, npy_intp n, const int fused)
 {
-    const npy_intp off = (npy_intp)((uintptr_t)dst % NUMEXT_CACHE_LINE);
+    uintptr_t anchor = (uintptr_t)dst;
+#ifdef DP_FMA
+    const size_t bytes = (size_t)n * (sizeof(DP_IN) + sizeof(DP_OUT));
+    anchor = bytes <= NUMEXT_DP_ALIGN_INPUT_MAX_BYTES ? (uintptr_t)src : anchor;
+#endif
+    /* (The element sizes are equal wherever the input is the anchor.) */
+    const npy_intp off = (npy_intp)(anchor % NUMEXT_CACHE_LINE);
     npy_intp head = off % (npy_intp)sizeof(DP_OUT)
                         ? 0
                         : (NUMEXT_CACHE_LINE - off) % NUMEXT_CACHE_LINE / (npy_intp)sizeof(DP_OUT);
     head = head < n ? head : n;
     DP_CAT(DP_KERNEL, _contiguous)(src, dst, head, fused);
 #ifdef DP_FMA
-    if ((size_t)n * (sizeof(DP_IN) + sizeof(DP_OUT)) >= NUMEXT_DP_STREAM_MIN_BYTES &&
+    if (bytes >= NUMEXT_DP_STREAM_MIN_BYTES &&
         ((uintptr_t)src - (uintptr_t)dst) % NUMEXT_CACHE_LINE != 0) {
         DP_CAT(DP_KERNEL, _streaming)(src + head, dst + head, n - head, fused);
         return;
@@ -137,7 +146,9 @@ DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp o
                          const int fused)
 {
     (void)fused;
-    if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
+    if (n == 1) { /* where= every other element: NumPy calls the loop per element */
+        *(DP_OUT *)out = DP_DOUBLE(*(const DP_IN *)in, fused);
+    } else if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
         DP_CAT(DP_KERNEL, _contiguous_run)((const DP_IN *)in, (DP_OUT *)out, n, fused);
     } else if (out_step == (npy_intp)sizeof(DP_OUT) &&
                (in_step == -(npy_intp)sizeof(DP_IN) ||

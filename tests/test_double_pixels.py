@@ -772,10 +772,11 @@ def _streaming_input(n: int, dtype: np.dtype, offset: int, seed: int) -> np.ndar
     x.real = rng.standard_normal(n) * 1e3
     x.imag = rng.standard_normal(n)
     specials = special_values(dtype)
-    x[rng.choice(n, len(specials), replace=False)] = specials
+    count = min(n, len(specials))
+    x[rng.choice(n, count, replace=False)] = rng.choice(specials, count, replace=False)
     k = min(len(specials), n // 4)
     x[:k] = specials[:k]
-    x[n - k :] = specials[-k:]
+    x[n - k :] = specials[len(specials) - k :]
     return x
 
 
@@ -800,6 +801,24 @@ def test_complex_streaming_path_like_multiply(dtype, extra, in_offset, out_offse
 
 
 @pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
+@settings(SETTINGS, max_examples=40)
+@given(
+    n=st.sampled_from(_BLOCK_EDGE_LENGTHS) | st.integers(1, 5000),
+    in_offset=st.sampled_from([0, 8, 16, 24, 32, 48, 56]),
+    out_offset=st.sampled_from([0, 8, 16, 32, 40]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_complex_contiguous_placements_like_multiply(dtype, n, in_offset, out_offset, seed):
+    """Shorter contiguous ranges start their vector loop on a cache line of
+    the input, not of the output (NUMEXT_DP_ALIGN_INPUT_MAX_BYTES): every
+    placement of the two, lengths around the vector widths."""
+    x = _streaming_input(n, dtype, in_offset, seed)
+    out_ours, out_np = _placed(n, dtype, out_offset), _placed(n, dtype, out_offset)
+    check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+    assert_same_bits(out_ours, out_np)
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_complex_streaming_path_over_threads(dtype, threads):
     """Large enough that each thread's ranges take the 256-bit path too."""
@@ -810,3 +829,38 @@ def test_complex_streaming_path_over_threads(dtype, threads):
         check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
         check_like_multiply(lambda: numext.double_pixels(x), lambda: np.multiply(x, 2))
     assert_same_bits(out_ours, out_np)
+
+
+# ---- where=: NumPy calls the loop once per run of True ---------------------------
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+@pytest.mark.parametrize("pattern", ["every other", "every third", "runs of 1-3"])
+def test_where_runs_of_one_element_like_multiply(dtype, pattern):
+    """where= every other element hands the loop one element per call (its
+    n == 1 branch): each special value alone (its own warnings) and all of
+    them together, also reversed and strided, give NumPy's bits."""
+    specials = special_values(dtype)
+    n = 2 * len(specials) + 3
+    mask = np.zeros(n, bool)
+    if pattern == "every other":
+        mask[::2] = True
+    elif pattern == "every third":
+        mask[1::3] = True
+    else:
+        mask[np.cumsum(np.arange(n) % 3 + 1)[np.cumsum(np.arange(n) % 3 + 1) < n]] = True
+        mask[::5] = True
+    out_dtype = np.multiply(np.ones(1, dtype), 2).dtype
+    x = np.resize(specials, n)
+    for view, m in [(x, mask), (x[::-1], mask), (np.resize(specials, 2 * n)[::2], mask)]:
+        out_ours, out_np = np.ones(n, out_dtype), np.ones(n, out_dtype)
+        check_like_multiply(lambda: numext.double_pixels(view, out=out_ours, where=m),
+                            lambda: np.multiply(view, 2, out=out_np, where=m))
+        assert_same(out_ours, out_np)
+    for v in specials:  # alone, between two masked-out elements
+        one = np.array([v, v, v], dtype)
+        m = np.array([False, True, False])
+        out_ours, out_np = np.ones(3, out_dtype), np.ones(3, out_dtype)
+        check_like_multiply(lambda: numext.double_pixels(one, out=out_ours, where=m),
+                            lambda: np.multiply(one, 2, out=out_np, where=m))
+        assert_same(out_ours, out_np)

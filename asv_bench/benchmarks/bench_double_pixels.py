@@ -244,3 +244,26 @@ class DoublePixelsComplexMisaligned(ThreadsBenchmark):
 
     def time_double_pixels_complex_misaligned(self, n, dtype, threads, impl):
         self.call()
+
+
+class DoublePixelsWhereEveryOther(ThreadsBenchmark):
+    """where= every other element: NumPy calls the loop once per element, so the
+    loop's cost per call is what shows (issue 14: 0.92-0.95x before its
+    one-element branch)."""
+
+    params = [["float32", "float64", "int64", "complex64"], THREADS, IMPLS]
+    param_names = ["dtype", "threads", "impl"]
+
+    def setup(self, dtype, threads, impl):
+        x = make(10**5, dtype)
+        mask = np.zeros(x.size, bool)
+        mask[::2] = True
+        kwargs = {"out": empty_touched(x), "where": mask}
+        if impl == "numext":
+            self.call = functools.partial(numext.double_pixels, x, **kwargs)
+        else:
+            self.call = functools.partial(np.multiply, x, 2, **kwargs)
+        self.set_threads(threads)
+
+    def time_double_pixels_where_every_other(self, dtype, threads, impl):
+        self.call()
