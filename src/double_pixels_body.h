@@ -114,15 +114,18 @@ DP_CAT(DP_KERNEL, _streaming)(const DP_IN *src, DP_OUT *dst, npy_intp n, const i
  * first (a vector store across two lines costs about two, and NumPy's
  * arrays are often 16 bytes off a line), then the rest. A complex loop
  * reads each input vector twice (its real and its imaginary parts spread
- * over the lanes), so within the L2 it aligns its input instead
- * (NUMEXT_DP_ALIGN_INPUT_MAX_BYTES). */
+ * over the lanes), so on a range that stays in the L2 it aligns its input
+ * instead (NUMEXT_DP_ALIGN_INPUT_MIN/MAX_BYTES; short calls, such as the
+ * rows of a broadcast, are often one of many writing a long output). */
 static inline __attribute__((always_inline)) void
 DP_CAT(DP_KERNEL, _contiguous_run)(const DP_IN *src, DP_OUT *dst, npy_intp n, const int fused)
 {
     uintptr_t anchor = (uintptr_t)dst;
 #ifdef DP_FMA
     const size_t bytes = (size_t)n * (sizeof(DP_IN) + sizeof(DP_OUT));
-    anchor = bytes <= NUMEXT_DP_ALIGN_INPUT_MAX_BYTES ? (uintptr_t)src : anchor;
+    if (bytes >= NUMEXT_DP_ALIGN_INPUT_MIN_BYTES && bytes <= NUMEXT_DP_ALIGN_INPUT_MAX_BYTES) {
+        anchor = (uintptr_t)src;
+    }
 #endif
     /* (The element sizes are equal wherever the input is the anchor.) */
     const npy_intp off = (npy_intp)(anchor % NUMEXT_CACHE_LINE);

@@ -803,15 +803,20 @@ def test_complex_streaming_path_like_multiply(dtype, extra, in_offset, out_offse
 @pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
 @settings(SETTINGS, max_examples=40)
 @given(
-    n=st.sampled_from(_BLOCK_EDGE_LENGTHS) | st.integers(1, 5000),
+    # Also around NUMEXT_DP_ALIGN_INPUT_MIN/MAX_BYTES (64 KiB, 1 MiB of input
+    # plus output: 2048 and 32768 complex128, 4096 and 65536 complex64).
+    n=st.sampled_from(_BLOCK_EDGE_LENGTHS + [2047, 2048, 2049, 4095, 4096, 4097, 32767, 32768, 32769,
+                                             65535, 65536, 65537])
+    | st.integers(1, 5000),
     in_offset=st.sampled_from([0, 8, 16, 24, 32, 48, 56]),
     out_offset=st.sampled_from([0, 8, 16, 32, 40]),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_complex_contiguous_placements_like_multiply(dtype, n, in_offset, out_offset, seed):
-    """Shorter contiguous ranges start their vector loop on a cache line of
-    the input, not of the output (NUMEXT_DP_ALIGN_INPUT_MAX_BYTES): every
-    placement of the two, lengths around the vector widths."""
+    """Contiguous ranges of 64 KiB to 1 MiB start their vector loop on a
+    cache line of the input, others of the output
+    (NUMEXT_DP_ALIGN_INPUT_MIN/MAX_BYTES): every placement of the two,
+    lengths around the vector widths and the thresholds."""
     x = _streaming_input(n, dtype, in_offset, seed)
     out_ours, out_np = _placed(n, dtype, out_offset), _placed(n, dtype, out_offset)
     check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
