@@ -93,24 +93,66 @@ DP_CAT(DP_KERNEL, _contiguous)(const DP_IN *src, DP_OUT *dst, npy_intp n, const 
     }
 }
 
+#ifdef DP_FMA
+/* The contiguous loop in at most 256-bit vectors, for a long complex range
+ * whose input and output sit differently in their cache lines: beyond the
+ * L2 a 512-bit load splits across two lines on every vector, a 256-bit one
+ * on every other (NUMEXT_DP_STREAM_MIN_BYTES). The same element operation:
+ * the same bits and flags. */
+NUMEXT_SIMD_CLONES_256 __attribute__((noinline)) static void
+DP_CAT(DP_KERNEL, _streaming)(const DP_IN *src, DP_OUT *dst, npy_intp n, const int fused)
+{
+    if (fused) {
+        DP_CAT(DP_KERNEL, _contiguous)(src, dst, n, 1);
+    } else {
+        DP_CAT(DP_KERNEL, _contiguous)(src, dst, n, 0);
+    }
+}
+#endif
+
+/* Contiguous input and output: up to the first cache line of the output
+ * first (a vector store across two lines costs about two, and NumPy's
+ * arrays are often 16 bytes off a line), then the rest. A complex loop
+ * reads each input vector twice (its real and its imaginary parts spread
+ * over the lanes), so on a range that stays in the L2 it aligns its input
+ * instead (NUMEXT_DP_ALIGN_INPUT_MIN/MAX_BYTES; short calls, such as the
+ * rows of a broadcast, are often one of many writing a long output). */
+static inline __attribute__((always_inline)) void
+DP_CAT(DP_KERNEL, _contiguous_run)(const DP_IN *src, DP_OUT *dst, npy_intp n, const int fused)
+{
+    uintptr_t anchor = (uintptr_t)dst;
+#ifdef DP_FMA
+    const size_t bytes = (size_t)n * (sizeof(DP_IN) + sizeof(DP_OUT));
+    if (bytes >= NUMEXT_DP_ALIGN_INPUT_MIN_BYTES && bytes <= NUMEXT_DP_ALIGN_INPUT_MAX_BYTES) {
+        anchor = (uintptr_t)src;
+    }
+#endif
+    /* (The element sizes are equal wherever the input is the anchor.) */
+    const npy_intp off = (npy_intp)(anchor % NUMEXT_CACHE_LINE);
+    npy_intp head = off % (npy_intp)sizeof(DP_OUT)
+                        ? 0
+                        : (NUMEXT_CACHE_LINE - off) % NUMEXT_CACHE_LINE / (npy_intp)sizeof(DP_OUT);
+    head = head < n ? head : n;
+    DP_CAT(DP_KERNEL, _contiguous)(src, dst, head, fused);
+#ifdef DP_FMA
+    if (bytes >= NUMEXT_DP_STREAM_MIN_BYTES &&
+        ((uintptr_t)src - (uintptr_t)dst) % NUMEXT_CACHE_LINE != 0) {
+        DP_CAT(DP_KERNEL, _streaming)(src + head, dst + head, n - head, fused);
+        return;
+    }
+#endif
+    DP_CAT(DP_KERNEL, _contiguous)(src + head, dst + head, n - head, fused);
+}
+
 static inline __attribute__((always_inline)) void
 DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp out_step, npy_intp n,
                          const int fused)
 {
     (void)fused;
-    if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
-        /* Up to the first cache line of the output first: a vector store
-         * across two lines costs about two, and NumPy's arrays are often
-         * 16 bytes off a line. */
-        const npy_intp off = (npy_intp)((uintptr_t)out % NUMEXT_CACHE_LINE);
-        npy_intp head =
-            off % (npy_intp)sizeof(DP_OUT)
-                ? 0
-                : (NUMEXT_CACHE_LINE - off) % NUMEXT_CACHE_LINE / (npy_intp)sizeof(DP_OUT);
-        head = head < n ? head : n;
-        DP_CAT(DP_KERNEL, _contiguous)((const DP_IN *)in, (DP_OUT *)out, head, fused);
-        DP_CAT(DP_KERNEL, _contiguous)
-        ((const DP_IN *)in + head, (DP_OUT *)out + head, n - head, fused);
+    if (n == 1) { /* where= every other element: NumPy calls the loop per element */
+        *(DP_OUT *)out = DP_DOUBLE(*(const DP_IN *)in, fused);
+    } else if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
+        DP_CAT(DP_KERNEL, _contiguous_run)((const DP_IN *)in, (DP_OUT *)out, n, fused);
     } else if (out_step == (npy_intp)sizeof(DP_OUT) &&
                (in_step == -(npy_intp)sizeof(DP_IN) ||
                 (in_step == 2 * (npy_intp)sizeof(DP_IN) && sizeof(DP_IN) != 16))) {

@@ -181,7 +181,9 @@ static int module_exec(PyObject *module)
         PyModule_AddIntConstant(module, "RELEASE_GIL_MIN_BYTES",
                                 (long)NUMEXT_RELEASE_GIL_MIN_BYTES) < 0 ||
         PyModule_AddIntConstant(module, "MAX_THREADS", NUMEXT_POOL_MAX_THREADS) < 0 ||
-        PyModule_AddIntConstant(module, "SUM_LOOP_CACHE_MAX", NUMEXT_SUM_LOOP_CACHE_MAX) < 0) {
+        PyModule_AddIntConstant(module, "SUM_LOOP_CACHE_MAX", NUMEXT_SUM_LOOP_CACHE_MAX) < 0 ||
+        PyModule_AddIntConstant(module, "DP_STREAM_MIN_BYTES", (long)NUMEXT_DP_STREAM_MIN_BYTES) <
+            0) {
         return -1;
     }
     return 0;

@@ -745,3 +745,127 @@ def test_pandas_series_in_series_out():
     pd.testing.assert_series_equal(numext.double_pixels(img), np.multiply(img, 2))
     df = pd.DataFrame({"a": [1, 2], "b": [0.5, -0.0]})
     pd.testing.assert_frame_equal(numext.double_pixels(df), np.multiply(df, 2))
+
+
+# ---- the complex kernels' 256-bit path -------------------------------------------
+# A contiguous complex64/complex128 range of DP_STREAM_MIN_BYTES (input plus
+# output) or more, its input and output differently placed in their cache
+# lines, runs in 256-bit vectors (src/double_pixels_body.h, _streaming): the
+# same element operation, so NumPy's bits and warnings, NaN/inf/-0.0 included.
+STREAM_BYTES = numext._numext.DP_STREAM_MIN_BYTES
+CACHE_LINE = 64
+
+
+def _placed(n: int, dtype: np.dtype, offset: int) -> np.ndarray:
+    """A contiguous, zeroed array of n elements starting `offset` bytes past a cache line."""
+    raw = np.zeros(n * dtype.itemsize + 2 * CACHE_LINE, np.uint8)
+    start = (-raw.ctypes.data) % CACHE_LINE + offset
+    return raw[start : start + n * dtype.itemsize].view(dtype)
+
+
+def _streaming_input(n: int, dtype: np.dtype, offset: int, seed: int) -> np.ndarray:
+    """Mixed values with every special complex value (NaN/inf/-0.0 in either
+    part) at random places and at both ends, where the 256-bit loop starts
+    and stops."""
+    rng = np.random.default_rng(seed)
+    x = _placed(n, dtype, offset)
+    x.real = rng.standard_normal(n) * 1e3
+    x.imag = rng.standard_normal(n)
+    specials = special_values(dtype)
+    count = min(n, len(specials))
+    x[rng.choice(n, count, replace=False)] = rng.choice(specials, count, replace=False)
+    k = min(len(specials), n // 4)
+    x[:k] = specials[:k]
+    x[n - k :] = specials[len(specials) - k :]
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
+@settings(SETTINGS, max_examples=12)
+@given(
+    # Around the threshold (below it: the 512-bit loop) and around the vector
+    # widths and the output's head.
+    extra=st.sampled_from([-8, -1, 0, 1, 2, 3, 5, 7, 8, 9, 17, 33]),
+    in_offset=st.sampled_from([0, 8, 16, 24, 32, 48, 56]),
+    out_offset=st.sampled_from([0, 8, 16, 32, 40]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_complex_streaming_path_like_multiply(dtype, extra, in_offset, out_offset, seed):
+    # complex128 elements 8 bytes off: NumPy still calls the loop on them (aligned to 8).
+    n = STREAM_BYTES // (2 * dtype.itemsize) + extra
+    x = _streaming_input(n, dtype, in_offset, seed)
+    out_ours, out_np = _placed(n, dtype, out_offset), _placed(n, dtype, out_offset)
+    with numext.threads(1):
+        check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+    assert_same_bits(out_ours, out_np)
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
+@settings(SETTINGS, max_examples=40)
+@given(
+    # Also around NUMEXT_DP_ALIGN_INPUT_MIN/MAX_BYTES (64 KiB, 1 MiB of input
+    # plus output: 2048 and 32768 complex128, 4096 and 65536 complex64).
+    n=st.sampled_from(_BLOCK_EDGE_LENGTHS + [2047, 2048, 2049, 4095, 4096, 4097, 32767, 32768, 32769,
+                                             65535, 65536, 65537])
+    | st.integers(1, 5000),
+    in_offset=st.sampled_from([0, 8, 16, 24, 32, 48, 56]),
+    out_offset=st.sampled_from([0, 8, 16, 32, 40]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_complex_contiguous_placements_like_multiply(dtype, n, in_offset, out_offset, seed):
+    """Contiguous ranges of 64 KiB to 1 MiB start their vector loop on a
+    cache line of the input, others of the output
+    (NUMEXT_DP_ALIGN_INPUT_MIN/MAX_BYTES): every placement of the two,
+    lengths around the vector widths and the thresholds."""
+    x = _streaming_input(n, dtype, in_offset, seed)
+    out_ours, out_np = _placed(n, dtype, out_offset), _placed(n, dtype, out_offset)
+    check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+    assert_same_bits(out_ours, out_np)
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_complex_streaming_path_over_threads(dtype, threads):
+    """Large enough that each thread's ranges take the 256-bit path too."""
+    n = 4 * threads * 2 * STREAM_BYTES // (2 * dtype.itemsize) + 13
+    x = _streaming_input(n, dtype, 16, seed=threads)
+    out_ours, out_np = _placed(n, dtype, 40), _placed(n, dtype, 40)
+    with pool_threads(threads):
+        check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+        check_like_multiply(lambda: numext.double_pixels(x), lambda: np.multiply(x, 2))
+    assert_same_bits(out_ours, out_np)
+
+
+# ---- where=: NumPy calls the loop once per run of True ---------------------------
+
+
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+@pytest.mark.parametrize("pattern", ["every other", "every third", "runs of 1-3"])
+def test_where_runs_of_one_element_like_multiply(dtype, pattern):
+    """where= every other element hands the loop one element per call (its
+    n == 1 branch): each special value alone (its own warnings) and all of
+    them together, also reversed and strided, give NumPy's bits."""
+    specials = special_values(dtype)
+    n = 2 * len(specials) + 3
+    mask = np.zeros(n, bool)
+    if pattern == "every other":
+        mask[::2] = True
+    elif pattern == "every third":
+        mask[1::3] = True
+    else:
+        mask[np.cumsum(np.arange(n) % 3 + 1)[np.cumsum(np.arange(n) % 3 + 1) < n]] = True
+        mask[::5] = True
+    out_dtype = np.multiply(np.ones(1, dtype), 2).dtype
+    x = np.resize(specials, n)
+    for view, m in [(x, mask), (x[::-1], mask), (np.resize(specials, 2 * n)[::2], mask)]:
+        out_ours, out_np = np.ones(n, out_dtype), np.ones(n, out_dtype)
+        check_like_multiply(lambda: numext.double_pixels(view, out=out_ours, where=m),
+                            lambda: np.multiply(view, 2, out=out_np, where=m))
+        assert_same(out_ours, out_np)
+    for v in specials:  # alone, between two masked-out elements
+        one = np.array([v, v, v], dtype)
+        m = np.array([False, True, False])
+        out_ours, out_np = np.ones(3, out_dtype), np.ones(3, out_dtype)
+        check_like_multiply(lambda: numext.double_pixels(one, out=out_ours, where=m),
+                            lambda: np.multiply(one, 2, out=out_np, where=m))
+        assert_same(out_ours, out_np)

@@ -220,3 +220,53 @@ class DoublePixelsOut(BoundCallBenchmark):
 
     def time_double_pixels_out(self, n, dtype, threads, impl):
         self.call()
+
+
+def _placed(x: np.ndarray, offset: int) -> np.ndarray:
+    """A touched, contiguous array like x whose data starts `offset` bytes past a cache line."""
+    raw = np.zeros(x.nbytes + 128, np.uint8)
+    start = (-raw.ctypes.data) % 64 + offset
+    placed = raw[start : start + x.nbytes].view(x.dtype)
+    placed[...] = x
+    return placed
+
+
+class DoublePixelsComplexMisaligned(ThreadsBenchmark):
+    """complex out= with input and output differently placed in their cache
+    lines (input 16 bytes off, output on a line): beyond the L2 numext reads
+    such operands in 256-bit vectors (issue 14: 0.91-0.95x at 1e5-1e6)."""
+
+    params = [["1e5", "1e6"], ["complex64", "complex128"], THREADS, IMPLS]
+    param_names = ["n", "dtype", "threads", "impl"]
+
+    def setup(self, n, dtype, threads, impl):
+        x = make(int(float(n)), dtype)
+        self.x, self.out = _placed(x, 16), _placed(x, 0)
+        self.call = _call(impl, self.x, self.out)
+        self.set_threads(threads)
+
+    def time_double_pixels_complex_misaligned(self, n, dtype, threads, impl):
+        self.call()
+
+
+class DoublePixelsWhereEveryOther(ThreadsBenchmark):
+    """where= every other element: NumPy calls the loop once per element, so the
+    loop's cost per call is what shows (issue 14: 0.92-0.95x before its
+    one-element branch)."""
+
+    params = [["float32", "float64", "int64", "complex64"], THREADS, IMPLS]
+    param_names = ["dtype", "threads", "impl"]
+
+    def setup(self, dtype, threads, impl):
+        x = make(10**5, dtype)
+        mask = np.zeros(x.size, bool)
+        mask[::2] = True
+        kwargs = {"out": empty_touched(x), "where": mask}
+        if impl == "numext":
+            self.call = functools.partial(numext.double_pixels, x, **kwargs)
+        else:
+            self.call = functools.partial(np.multiply, x, 2, **kwargs)
+        self.set_threads(threads)
+
+    def time_double_pixels_where_every_other(self, dtype, threads, impl):
+        self.call()
