@@ -210,6 +210,8 @@ def reduce_cast(arr: NDArray[Any], axes: tuple[int, ...], loop: np.dtype[Any]) -
     piece = max(1, _CAST_PIECE_BYTES // loop.itemsize)
     if len(axes) == arr.ndim and arr.size:
         return _cast_sum_all(_in_memory_order(arr), loop, piece)
+    if len(axes) == 1 and np.getbufsize() < arr.shape[axes[0]] <= piece and _is_inner(arr, axes[0]):
+        return _cast_sum_buffered_rows(np.moveaxis(arr, axes[0], -1), loop, piece)
     if arr.size <= piece:
         return reduce_axes(arr.astype(loop), axes)
     return _cast_sum_kept(arr, axes, loop, piece)
@@ -232,13 +234,13 @@ _CAST_LOOPS = _cast_loops()
 
 def _casts_in_the_loop(arr: NDArray[Any], axis: int, loop: np.dtype[Any]) -> bool:
     """Whether parallel_sum has a cast loop for arr into loop (each element
-    converted as it is read: no cast copy) and sums `axis` of this 2-D arr
-    as numext does through a cast copy: columns (the other axis, of positive
+    converted as it is read: no cast copy) and sums `axis` of arr
+    as numext does through a cast copy: columns of a 2-D arr (the other axis, of positive
     stride, is NumPy's inner loop), each its own pairwise sum; or rows along
     NumPy's inner loop, of positive stride, one np.getbufsize() buffer at a
     time as NumPy sums cast input (sum_rules.h: np.sum's bits).
     tests/test_sum_casts.py checks both against their oracles."""
-    if arr.ndim != 2 or f"{arr.dtype.char}->{loop.char}" not in _CAST_LOOPS:
+    if arr.ndim < 2 or f"{arr.dtype.char}->{loop.char}" not in _CAST_LOOPS:
         return False
     if not (arr.dtype.isnative and arr.flags.aligned):
         return False
@@ -249,7 +251,7 @@ def _casts_in_the_loop(arr: NDArray[Any], axis: int, loop: np.dtype[Any]) -> boo
         # against 1.65x; loaded 2-core machine). Strided ones: slower.
         packed = arr.strides[axis] == arr.itemsize
         return arr.strides[axis] > 0 and (arr.itemsize >= 4 or not packed)
-    return arr.strides[1 - axis] > 0
+    return arr.ndim == 2 and arr.strides[1 - axis] > 0
 
 
 def _cast_sum_all(v: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
@@ -339,6 +341,34 @@ def _cast_sum_kept(arr: NDArray[Any], axes: tuple[int, ...], loop: np.dtype[Any]
         target = [slice(None)] * len(kept)
         target[pos] = slice(start, start + step)
         result[tuple(target)] = part
+    return result
+
+
+def _cast_sum_buffered_rows(rows: NDArray[Any], loop: np.dtype[Any], piece: int) -> Any:
+    """Rows (the last axis, NumPy's inner loop, longer than a buffer and at
+    most a piece) cast to loop and summed as NumPy sums cast input: one
+    pairwise sum per np.getbufsize() buffer from the row's start, the
+    buffers' sums added in order (its bits). A slab of whole rows (at most a
+    piece) is cast at a time, never the whole input."""
+    if rows.ndim > 2 and rows[0].size > piece:
+        parts = [_cast_sum_buffered_rows(rows[i], loop, piece) for i in range(rows.shape[0])]
+        return np.stack(parts) if parts else parallel_sum(rows.astype(loop))
+    length = rows.shape[-1]
+    step = max(1, piece // max(rows[0].size if rows.ndim > 1 else length, 1))
+    buf = np.getbufsize()
+    full = length - length % buf
+    result = None
+    for start in range(0, rows.shape[0] if rows.ndim > 1 else 1, step):
+        cast = (rows[start : start + step] if rows.ndim > 1 else rows).astype(loop)
+        sums = parallel_sum(cast[..., :full].reshape(cast.shape[:-1] + (full // buf, buf)))
+        if full < length:
+            sums = np.concatenate([sums, parallel_sum(cast[..., full:])[..., None]], axis=-1)
+        part = np.add.accumulate(sums, axis=-1)[..., -1]
+        if rows.ndim == 1:
+            return part
+        if result is None:
+            result = np.empty(rows.shape[:-1], part.dtype)
+        result[start : start + step] = part
     return result
 
 

@@ -1,5 +1,5 @@
 /*
- * parallel_sum's cast loops: integers summed as float64, each element
+ * parallel_sum's cast loops: integers and float32 summed as float64, each element
  * converted as the kernel reads it (the conversion NumPy's cast does, so the
  * same double per element), in the float kernels' pairwise tree, so that no
  * cast copy of the input is made. Included at the end of
@@ -88,6 +88,18 @@
 #define SUM_OUT_NUM NPY_DOUBLE
 #define SUM_KIND NUMEXT_SUM_REAL
 #define SUM_T npy_ulong
+#define SUM_ACC npy_double
+#define SUM_FIELD as_double
+#define SUM_OUT npy_double
+#include SUM_EXPAND
+
+/* float32 summed as float64 (exact conversion): np.sum(x, dtype=np.float64),
+ * the common way to sum float32 accurately, without a cast copy. */
+#define SUM_NAME float_as_double
+#define SUM_IN_NUM NPY_FLOAT
+#define SUM_OUT_NUM NPY_DOUBLE
+#define SUM_KIND NUMEXT_SUM_REAL
+#define SUM_T npy_float
 #define SUM_ACC npy_double
 #define SUM_FIELD as_double
 #define SUM_OUT npy_double

@@ -138,6 +138,26 @@ def test_rows_longer_than_a_buffer_are_np_sum_bits(dtype, threads):
                 assert_same_bits(numext.sum(v, axis=1, dtype=np.float64), np.sum(v, axis=1, dtype=np.float64))
 
 
+@pytest.mark.parametrize("threads", THREAD_COUNTS)
+@pytest.mark.parametrize(("src", "dst"), [("f4", "f8"), ("f2", "f4"), ("f8", "f4"), ("i8", "f8"), ("f4", "c16")])
+def test_cast_rows_of_any_rank_are_np_sum_bits(src, dst, threads):
+    # Rows along the inner axis, longer than a buffer and shorter than a cast
+    # piece, in 2-D and 3-D, forwards and reversed, with float-to-float casts
+    # too (no cast loop): np.sum casts and sums them one buffer at a time.
+    # Values over many binades, so that one tree per row gives other bits.
+    rng = np.random.default_rng(12)
+    shape = (2, 3, 8192 * 2 + 77)
+    scale = 2.0 ** rng.integers(-12, 12 if src == "f2" else 40, shape)
+    x = (rng.standard_normal(shape) * scale).astype(src)
+    with pool_threads(threads):
+        for v in (x, x[..., ::-1], x[0], x[1, :, ::-1], np.moveaxis(x, 2, 1)):
+            axis = 1 if v.strides[1] in (x.itemsize, -x.itemsize) and v.ndim == 3 else -1
+            assert_same_bits(numext.sum(v, axis=axis, dtype=dst), np.sum(v, axis=axis, dtype=dst))
+            assert_same_bits(
+                numext.sum(v, axis=axis, dtype=dst, keepdims=True), np.sum(v, axis=axis, dtype=dst, keepdims=True)
+            )
+
+
 @pytest.mark.parametrize("dtype", ["i1", "u2", "i8", "u8"])
 def test_parallel_sum_cast_loop_rows_are_np_sum_bits(dtype, num_threads):
     # The cast loop over a contiguous row (asked for by signature): NumPy
