@@ -48,6 +48,7 @@ NUMEXT_SCALAR_CHAINS static void PS_FN(strided_block)(const char *a, npy_intp m,
     }
     npy_intp j;
     for (j = 4; j < m - (m % 4); j += 4) {
+        numext_prefetch_at(a, (j + 512 / (npy_intp)sizeof v) * stride); /* as NumPy's leaf */
         for (int k = 0; k < 4; k++) {
             memcpy(&v, a + (j + k) * stride, sizeof v);
             r[k] += v;

@@ -47,6 +47,22 @@
 #define NUMEXT_SCALAR_CHAINS __attribute__((noinline))
 #endif
 
+/* Ask for the cache line `offset` bytes from a, as NumPy's pairwise sum does
+ * in its strided leaves (the element 512 bytes' worth of elements ahead, once
+ * per step): out of cache, hardware prefetch follows a long-stride or
+ * backwards stream late (complex64 x[::-2] of 1e7 on one thread: 0.89x NumPy
+ * without, 1.03x with; the real leaf measured no gain, so it has none). The
+ * address is computed as an integer: it may lie past the array, which a
+ * prefetch may touch but a C pointer may not point to. */
+static inline void numext_prefetch_at(const char *a, npy_intp offset)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch((const void *)((npy_uintp)a + (npy_uintp)offset), 0, 3);
+#else
+    (void)a, (void)offset;
+#endif
+}
+
 /* A partial sum of one row, whatever the dtype: the member is the kernel's
  * accumulator type (integers: modulo 2^64; float16: float32). */
 typedef union {
