@@ -5,9 +5,10 @@
  */
 
 /* A leaf of the tree: n <= 128 elements `stride` bytes apart, NumPy's eight
- * accumulators. Inlined with a constant stride the compiler vectorises them. */
+ * accumulators. Inlined with a constant stride the compiler vectorises them;
+ * `prefetch` (a constant) asks for the line ahead as NumPy's strided leaf does. */
 static inline __attribute__((always_inline)) PS_ACC PS_FN(block)(const char *a, npy_intp n,
-                                                                 npy_intp stride)
+                                                                 npy_intp stride, int prefetch)
 {
 #define PS_AT(i) PS_FN(load_col)((const PS_COL_T *)(a + (i)*stride))
     if (n < 8) {
@@ -23,6 +24,9 @@ static inline __attribute__((always_inline)) PS_ACC PS_FN(block)(const char *a, 
     }
     npy_intp i;
     for (i = 8; i < n - (n % 8); i += 8) {
+        if (prefetch) {
+            numext_prefetch_at(a, (i + 512 / (npy_intp)sizeof(PS_COL_T)) * stride);
+        }
         for (int k = 0; k < 8; k++) {
             r[k] += PS_AT(i + k);
         }
@@ -40,19 +44,23 @@ static inline __attribute__((always_inline)) PS_ACC PS_FN(block)(const char *a, 
  * lane at a time, slower than the chains (and than staging the leaf). */
 NUMEXT_SCALAR_CHAINS static PS_ACC PS_FN(strided_block)(const char *a, npy_intp n, npy_intp stride)
 {
-    return PS_FN(block)(a, n, stride);
+    return PS_FN(block)(a, n, stride, 1);
 }
 
-/* A leaf: vectorised for contiguous and every-other-element (x[::2]) input. */
+/* A leaf: vectorised for contiguous, reversed (x[::-1]) and every-other-element
+ * (x[::2]) input. */
 static inline __attribute__((always_inline)) PS_ACC PS_FN(leaf)(const char *a, npy_intp n,
                                                                 npy_intp stride)
 {
     const npy_intp size = (npy_intp)sizeof(PS_COL_T);
     if (stride == size) {
-        return PS_FN(block)(a, n, size);
+        return PS_FN(block)(a, n, size, 0);
+    }
+    if (stride == -size) {
+        return PS_FN(block)(a, n, -size, 0);
     }
     if (stride == 2 * size) {
-        return PS_FN(block)(a, n, 2 * size);
+        return PS_FN(block)(a, n, 2 * size, 0);
     }
     return PS_FN(strided_block)(a, n, stride);
 }
@@ -63,8 +71,13 @@ NUMEXT_SIMD_CLONES static PS_ACC PS_FN(pairwise)(const char *a, npy_intp n, npy_
         return PS_FN(leaf)(a, n, stride);
     }
     npy_intp n2 = numext_sum_tree_split(NUMEXT_TREE_REAL, n);
-    return PS_FN(add_nodes)(PS_FN(pairwise)(a, n2, stride),
-                            PS_FN(pairwise)(a + n2 * stride, n - n2, stride));
+    /* Left half first, in separate statements: as call arguments GCC
+     * evaluates the right half first, walking memory leaf by leaf against
+     * the stride, which defeats prefetching (float32 x[::-2] of 1e7 on one
+     * thread: 0.78x NumPy that way). */
+    const PS_ACC left = PS_FN(pairwise)(a, n2, stride);
+    const PS_ACC right = PS_FN(pairwise)(a + n2 * stride, n - n2, stride);
+    return PS_FN(add_nodes)(left, right);
 }
 
 static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc)
