@@ -32,6 +32,9 @@ STRIDED_CASES = {
     "float32 1e5 [::2]": ((2 * 10**5,), "float32", (slice(None, None, 2),), None),
     "float32 1e5 [::-2]": ((2 * 10**5,), "float32", (slice(None, None, -2),), None),
     "float64 1e5 [::3]": ((3 * 10**5,), "float64", (slice(None, None, 3),), None),
+    # Out of the L2: the tree's walk order and the leaf's prefetch decide these.
+    "float32 1e7 [::-2]": ((10**7,), "float32", (slice(None, None, -2),), None),
+    "float32 1e7 [::-1]": ((10**7,), "float32", (slice(None, None, -1),), None),
     "complex64 1e5 [::2]": ((2 * 10**5,), "complex64", (slice(None, None, 2),), None),
     "float32 rows 10x1e5 [:, ::2]": ((10, 2 * 10**5), "float32", (slice(None), slice(None, None, 2)), 1),
     "float32 1000x1000 [:, ::2] all": ((1000, 1000), "float32", (slice(None), slice(None, None, 2)), None),
