@@ -245,12 +245,7 @@ def _casts_in_the_loop(arr: NDArray[Any], axis: int, loop: np.dtype[Any]) -> boo
     if not (arr.dtype.isnative and arr.flags.aligned):
         return False
     if _is_inner(arr, axis):
-        # Contiguous 8- and 16-bit rows: casting a piece in NumPy's SIMD loop,
-        # then the float64 kernel, measured faster on one thread (int16
-        # (3, 3e6): 1.15x NumPy against 0.96x; uint8 (30000, 333): 2.2x
-        # against 1.65x; loaded 2-core machine). Strided ones: slower.
-        packed = arr.strides[axis] == arr.itemsize
-        return arr.strides[axis] > 0 and (arr.itemsize >= 4 or not packed)
+        return arr.strides[axis] > 0
     return arr.ndim == 2 and arr.strides[1 - axis] > 0
 
 

@@ -63,6 +63,9 @@ static inline void numext_prefetch_at(const char *a, npy_intp offset)
 #endif
 }
 
+/* How a real leaf reads its elements (pairwise_sum_real_body.h). */
+enum { NUMEXT_LEAF_PLAIN, NUMEXT_LEAF_PREFETCH, NUMEXT_LEAF_STAGED };
+
 /* A partial sum of one row, whatever the dtype: the member is the kernel's
  * accumulator type (integers: modulo 2^64; float16: float32). */
 typedef union {

@@ -1,8 +1,7 @@
 """Integers summed with dtype=float64 through parallel_sum's cast loops
 (src/pairwise_sum_casts.h: each element converted as it is read, no cast
 copy of the input): numext.sum's column sums (F-ordered axis=1, C axis=0)
-and its rows (strided ones of every width, contiguous ones of 32 and 64
-bits) take them.
+and its rows (contiguous or strided, every width) take them.
 
 What is promised: columns, what numext gave before the cast loops: each
 lane the pairwise sum (oracles.pairwise_sum) of the elements as NumPy casts
