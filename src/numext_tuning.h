@@ -74,6 +74,15 @@
 
 #define NUMEXT_CACHE_LINE 64
 
+/* A sum of every other element (x[::2]) spanning more bytes than this reads
+ * its leaves as NumPy's scalar chains with prefetch, not as vectors: beyond
+ * the L2 the vector leaf's loads, split across cache lines, measured 3-6%
+ * slower than NumPy's (float32 1e6 elements, one thread), in cache 1.2-1.7x
+ * faster. */
+#ifndef NUMEXT_SUM_VECTOR_GAPS_MAX_BYTES
+#define NUMEXT_SUM_VECTOR_GAPS_MAX_BYTES ((size_t)1024 * 1024)
+#endif
+
 /* A contiguous complex double_pixels range of MIN to MAX bytes (input plus
  * output) starts its vector loop on a cache line of its input, others on a
  * line of their output: with input and output differently placed in their

@@ -63,6 +63,14 @@ static inline void numext_prefetch_at(const char *a, npy_intp offset)
 #endif
 }
 
+/* Whether a range of n elements `stride` bytes apart reads the leaves of
+ * every other element (x[::2]) as vectors: while it stays in the L2. */
+static inline int numext_sum_gaps_as_vectors(npy_intp n, npy_intp stride)
+{
+    const size_t span = (size_t)n * (size_t)(stride < 0 ? -stride : stride);
+    return span <= NUMEXT_SUM_VECTOR_GAPS_MAX_BYTES;
+}
+
 /* How a real leaf reads its elements (pairwise_sum_real_body.h). */
 enum { NUMEXT_LEAF_PLAIN, NUMEXT_LEAF_PREFETCH, NUMEXT_LEAF_STAGED };
 

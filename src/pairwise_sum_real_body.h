@@ -79,7 +79,7 @@ static inline __attribute__((always_inline)) PS_ACC PS_FN(staged_block)(const ch
 /* A leaf: vectorised for contiguous, reversed (x[::-1]) and every-other-element
  * (x[::2]) input. */
 static inline __attribute__((always_inline)) PS_ACC PS_FN(leaf)(const char *a, npy_intp n,
-                                                                npy_intp stride)
+                                                                npy_intp stride, int gaps_as_vectors)
 {
     const npy_intp size = (npy_intp)sizeof(PS_COL_T);
     if (stride == size) {
@@ -93,28 +93,29 @@ static inline __attribute__((always_inline)) PS_ACC PS_FN(leaf)(const char *a, n
     if (stride == -size) {
         return PS_FN(block)(a, n, -size, NUMEXT_LEAF_PLAIN);
     }
-    if (stride == 2 * size) {
+    if (stride == 2 * size && gaps_as_vectors) {
         return PS_FN(block)(a, n, 2 * size, NUMEXT_LEAF_PLAIN);
     }
     return PS_FN(strided_block)(a, n, stride);
 }
 
-NUMEXT_SIMD_CLONES static PS_ACC PS_FN(pairwise)(const char *a, npy_intp n, npy_intp stride)
+NUMEXT_SIMD_CLONES static PS_ACC PS_FN(pairwise)(const char *a, npy_intp n, npy_intp stride,
+                                                 int gaps_as_vectors)
 {
     if (n <= 128) {
-        return PS_FN(leaf)(a, n, stride);
+        return PS_FN(leaf)(a, n, stride, gaps_as_vectors);
     }
     npy_intp n2 = numext_sum_tree_split(NUMEXT_TREE_REAL, n);
     /* Left half first, in separate statements: as call arguments GCC
      * evaluates the right half first, walking memory leaf by leaf against
      * the stride, which defeats prefetching (float32 x[::-2] of 1e7 on one
      * thread: 0.78x NumPy that way). */
-    const PS_ACC left = PS_FN(pairwise)(a, n2, stride);
-    const PS_ACC right = PS_FN(pairwise)(a + n2 * stride, n - n2, stride);
+    const PS_ACC left = PS_FN(pairwise)(a, n2, stride, gaps_as_vectors);
+    const PS_ACC right = PS_FN(pairwise)(a + n2 * stride, n - n2, stride, gaps_as_vectors);
     return PS_FN(add_nodes)(left, right);
 }
 
 static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc)
 {
-    acc->SUM_FIELD = PS_FN(pairwise)(a, n, stride);
+    acc->SUM_FIELD = PS_FN(pairwise)(a, n, stride, numext_sum_gaps_as_vectors(n, stride));
 }
