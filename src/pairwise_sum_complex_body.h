@@ -78,8 +78,7 @@ NUMEXT_SCALAR_CHAINS static void PS_FN(strided_block)(const char *a, npy_intp m,
  * when the stride is not a whole number of components (the same adds in the
  * same order, whichever). */
 static inline __attribute__((always_inline)) void
-PS_FN(leaf)(const char *a, npy_intp m, npy_intp stride, int gaps_as_vectors, PS_ACC *rr,
-            PS_ACC *ri)
+PS_FN(leaf)(const char *a, npy_intp m, npy_intp stride, int gaps_as_vectors, PS_ACC *rr, PS_ACC *ri)
 {
     const PS_ACC *x = (const PS_ACC *)a;
     const npy_intp part = (npy_intp)sizeof(PS_ACC);
@@ -124,6 +123,6 @@ NUMEXT_SIMD_CLONES static void PS_FN(pairwise)(const char *a, npy_intp m, npy_in
 
 static void PS_FN(partial)(const char *a, npy_intp n, npy_intp stride, numext_sum_acc *acc)
 {
-    PS_FN(pairwise)(a, n, stride, numext_sum_gaps_as_vectors(n, stride), &acc->SUM_FIELD[0],
-                    &acc->SUM_FIELD[1]);
+    PS_FN(pairwise)
+    (a, n, stride, numext_sum_gaps_as_vectors(n, stride), &acc->SUM_FIELD[0], &acc->SUM_FIELD[1]);
 }

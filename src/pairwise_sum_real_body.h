@@ -78,8 +78,8 @@ static inline __attribute__((always_inline)) PS_ACC PS_FN(staged_block)(const ch
 
 /* A leaf: vectorised for contiguous, reversed (x[::-1]) and every-other-element
  * (x[::2]) input. */
-static inline __attribute__((always_inline)) PS_ACC PS_FN(leaf)(const char *a, npy_intp n,
-                                                                npy_intp stride, int gaps_as_vectors)
+static inline __attribute__((always_inline)) PS_ACC
+PS_FN(leaf)(const char *a, npy_intp n, npy_intp stride, int gaps_as_vectors)
 {
     const npy_intp size = (npy_intp)sizeof(PS_COL_T);
     if (stride == size) {

@@ -89,10 +89,12 @@ def test_rows_bits(dtype, rows, n, step, threads, seed):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("step", [1, 2, -2, 3])
+@pytest.mark.parametrize("step", [1, -1, 2, -2, 3])
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_long_rows_cut_over_threads(dtype, step, threads):
-    """Long enough that 2 and 3 threads cut the row at nodes of the tree."""
+    """Long enough that 2 and 3 threads cut the row at nodes of the tree, and
+    that one thread reads every other element as scalar chains (a span over
+    NUMEXT_SUM_VECTOR_GAPS_MAX_BYTES)."""
     n = PARALLEL_BYTES // np.dtype(dtype).itemsize + 12345
     x = _values(n * abs(step), dtype, 7)[::step]
     _check(x, threads)
