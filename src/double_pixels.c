@@ -45,8 +45,32 @@ static void unary_task(void *arg, size_t task, int thread_index)
     numext_ranges_get(&job->plan, task, &lo, &hi);
     if (lo < hi) {
         job->data->kernel(job->in + lo * job->in_step, job->in_step, job->out + lo * job->out_step,
-                          job->out_step, hi - lo);
+                          job->out_step, hi - lo, 0);
     }
+}
+
+/*
+ * Where the calling thread's last call ended its contiguous output, and how
+ * many bytes (input plus output) its calls have moved into that output in
+ * order so far. NumPy's buffered iteration (a broadcast or cast input) calls
+ * the loop once per buffer of 8192 elements along one output; each call
+ * alone looks short and cache-resident, the run of them tells the kernel
+ * the output is long. A new array that happens to start where the last
+ * output ended only misleads the hint, never the result.
+ */
+static _Thread_local struct {
+    const char *next_out;
+    size_t bytes;
+} output_stream;
+
+static size_t output_stream_before(const char *out, npy_intp out_step, npy_intp out_size,
+                                   npy_intp n, size_t nbytes)
+{
+    const size_t before = out == output_stream.next_out ? output_stream.bytes : 0;
+    const int contiguous = out_step == out_size;
+    output_stream.next_out = contiguous ? out + n * out_step : NULL;
+    output_stream.bytes = contiguous ? before + nbytes : 0;
+    return before;
 }
 
 static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
@@ -57,21 +81,23 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
     const size_t nbytes = (size_t)n * (size_t)(data->in_size + data->out_size);
     if (nbytes < NUMEXT_PARALLEL_MIN_BYTES) {
         /* The common small case: no pool, no lock, no allocation. */
-        data->kernel(args[0], steps[0], args[1], steps[1], n);
+        const size_t streamed = output_stream_before(args[1], steps[1], data->out_size, n, nbytes);
+        data->kernel(args[0], steps[0], args[1], steps[1], n, streamed);
         return;
     }
+    output_stream.next_out = NULL;
     /* NumPy passes out= partly overlapping its input without a copy when a
      * forward loop is safe (out = x[:-1], in = x[1:]); split over threads it
      * is not, so such a call runs in order on this thread. */
     if (numext_spans_overlap(args[0], steps[0], data->in_size, args[1], steps[1], data->out_size,
                              n)) {
-        data->kernel(args[0], steps[0], args[1], steps[1], n);
+        data->kernel(args[0], steps[0], args[1], steps[1], n, 0);
         return;
     }
     const int nthreads = numext_threads_available();
     const size_t ntasks = numext_plan_tasks(nbytes, nthreads);
     if (ntasks <= 1) {
-        data->kernel(args[0], steps[0], args[1], steps[1], n);
+        data->kernel(args[0], steps[0], args[1], steps[1], n, 0);
         return;
     }
     unary_job job = {

@@ -116,16 +116,24 @@ DP_CAT(DP_KERNEL, _streaming)(const DP_IN *src, DP_OUT *dst, npy_intp n, const i
  * reads each input vector twice (its real and its imaginary parts spread
  * over the lanes), so on a range that stays in the L2 it aligns its input
  * instead (NUMEXT_DP_ALIGN_INPUT_MIN/MAX_BYTES; short calls, such as the
- * rows of a broadcast, are often one of many writing a long output). */
+ * rows of a broadcast, are often one of many writing a long output).
+ * `streamed`: bytes that earlier calls moved into the same output just
+ * before this range (NumPy's buffered iteration calls the loop once per
+ * buffer along one output); counted with the range's own, they tell a
+ * piece of a long output, which aligns its output. */
 static inline __attribute__((always_inline)) void
-DP_CAT(DP_KERNEL, _contiguous_run)(const DP_IN *src, DP_OUT *dst, npy_intp n, const int fused)
+DP_CAT(DP_KERNEL, _contiguous_run)(const DP_IN *src, DP_OUT *dst, npy_intp n, const int fused,
+                                   const size_t streamed)
 {
     uintptr_t anchor = (uintptr_t)dst;
 #ifdef DP_FMA
     const size_t bytes = (size_t)n * (sizeof(DP_IN) + sizeof(DP_OUT));
-    if (bytes >= NUMEXT_DP_ALIGN_INPUT_MIN_BYTES && bytes <= NUMEXT_DP_ALIGN_INPUT_MAX_BYTES) {
+    if (bytes >= NUMEXT_DP_ALIGN_INPUT_MIN_BYTES &&
+        bytes + streamed <= NUMEXT_DP_ALIGN_INPUT_MAX_BYTES) {
         anchor = (uintptr_t)src;
     }
+#else
+    (void)streamed;
 #endif
     /* (The element sizes are equal wherever the input is the anchor.) */
     const npy_intp off = (npy_intp)(anchor % NUMEXT_CACHE_LINE);
@@ -146,13 +154,13 @@ DP_CAT(DP_KERNEL, _contiguous_run)(const DP_IN *src, DP_OUT *dst, npy_intp n, co
 
 static inline __attribute__((always_inline)) void
 DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp out_step, npy_intp n,
-                         const int fused)
+                         const int fused, const size_t streamed)
 {
     (void)fused;
     if (n == 1) { /* where= every other element: NumPy calls the loop per element */
         *(DP_OUT *)out = DP_DOUBLE(*(const DP_IN *)in, fused);
     } else if (in_step == (npy_intp)sizeof(DP_IN) && out_step == (npy_intp)sizeof(DP_OUT)) {
-        DP_CAT(DP_KERNEL, _contiguous_run)((const DP_IN *)in, (DP_OUT *)out, n, fused);
+        DP_CAT(DP_KERNEL, _contiguous_run)((const DP_IN *)in, (DP_OUT *)out, n, fused, streamed);
     } else if (out_step == (npy_intp)sizeof(DP_OUT) &&
                (in_step == -(npy_intp)sizeof(DP_IN) ||
                 (in_step == 2 * (npy_intp)sizeof(DP_IN) && sizeof(DP_IN) != 16))) {
@@ -220,10 +228,10 @@ DP_CAT(DP_KERNEL, _staged)(const char *in, npy_intp in_step, char *out, npy_intp
             src = (const char *)buf;
         }
         if (out_step == size) {
-            DP_CAT(DP_KERNEL, _loop)(src, size, dst, size, m, fused);
+            DP_CAT(DP_KERNEL, _loop)(src, size, dst, size, m, fused, 0);
             continue;
         }
-        DP_CAT(DP_KERNEL, _loop)(src, size, (char *)buf, size, m, fused);
+        DP_CAT(DP_KERNEL, _loop)(src, size, (char *)buf, size, m, fused, 0);
         for (npy_intp i = 0; i < m; i++) {
             *(DP_OUT *)(dst + i * out_step) = buf[i];
         }
@@ -233,7 +241,7 @@ DP_CAT(DP_KERNEL, _staged)(const char *in, npy_intp in_step, char *out, npy_intp
 /* Fused as NumPy's loop is for this layout, staged where that pays. */
 static inline __attribute__((always_inline)) void
 DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
-                            npy_intp n)
+                            npy_intp n, const size_t streamed)
 {
 #ifdef DP_FMA
     const int fused = numext_complex_numpy_fuses(in, in_step, out, out_step, n, sizeof(DP_PART));
@@ -252,9 +260,9 @@ DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_int
                        numext_spans_overlap(in, in_step, size, out, out_step, size, n);
     /* `fused` a constant in each call, so that each loop is specialised. */
     if (direct && fused) {
-        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1);
+        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1, streamed);
     } else if (direct) {
-        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0);
+        DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 0, streamed);
     } else if (fused) {
         DP_CAT(DP_KERNEL, _staged)(in, in_step, out, out_step, n, 1);
     } else {
@@ -264,12 +272,12 @@ DP_CAT(DP_KERNEL, _complex)(const char *in, npy_intp in_step, char *out, npy_int
 #endif
 
 NUMEXT_SIMD_CLONES static void DP_KERNEL(const char *in, npy_intp in_step, char *out,
-                                         npy_intp out_step, npy_intp n)
+                                         npy_intp out_step, npy_intp n, size_t streamed)
 {
 #ifdef DP_PART
-    DP_CAT(DP_KERNEL, _complex)(in, in_step, out, out_step, n);
+    DP_CAT(DP_KERNEL, _complex)(in, in_step, out, out_step, n, streamed);
 #else
-    DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1);
+    DP_CAT(DP_KERNEL, _loop)(in, in_step, out, out_step, n, 1, streamed);
 #endif
 }
 

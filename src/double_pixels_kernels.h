@@ -22,8 +22,11 @@
 #include "numext_tuning.h"
 #include "simd_clones.h"
 
+/* `streamed`: input plus output bytes that earlier calls moved into the same
+ * output just before this range, when the caller knows (0 otherwise): a hint
+ * for how the range sits in the caches, never for what it computes. */
 typedef void (*numext_unary_kernel)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
-                                    npy_intp n);
+                                    npy_intp n, size_t streamed);
 
 /* The scalar operations that make each dtype exactly NumPy's x * 2:
  *   integers  wrap modulo 2^bits, computed in the unsigned type (no UB, no

@@ -824,6 +824,45 @@ def test_complex_contiguous_placements_like_multiply(dtype, n, in_offset, out_of
 
 
 @pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
+@settings(SETTINGS, max_examples=12)
+@given(
+    pieces=st.lists(st.integers(1, 12000), min_size=2, max_size=30),
+    in_offset=st.sampled_from([0, 16, 32, 48]),
+    out_offset=st.sampled_from([0, 16, 32, 40]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_complex_pieces_of_one_output_like_multiply(dtype, pieces, in_offset, out_offset, seed):
+    """Calls that each continue the last call's output, as NumPy's buffered
+    iteration makes them: past 1 MiB of such a run the kernel aligns on the
+    output instead of the input (double_pixels.c, output_stream). Pieces of
+    every length, runs past the threshold and short ones."""
+    n = sum(pieces)
+    x = _streaming_input(n, dtype, in_offset, seed)
+    out_ours, out_np = _placed(n, dtype, out_offset), _placed(n, dtype, out_offset)
+    with numext.threads(1):
+        start = 0
+        for size in pieces:
+            piece = slice(start, start + size)
+            check_like_multiply(lambda: numext.double_pixels(x[piece], out=out_ours[piece]),
+                                lambda: np.multiply(x[piece], 2, out=out_np[piece]))
+            start += size
+    assert_same_bits(out_ours, out_np)
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_complex_broadcast_rows_like_multiply(dtype, threads):
+    """A broadcast row is copied into NumPy's buffers and the loop called
+    once per buffer along one long output (2 MiB and more here)."""
+    row = _streaming_input(64, dtype, 0, seed=threads)
+    x = np.broadcast_to(row, (2 * STREAM_BYTES // (64 * dtype.itemsize) + 3, 64))
+    with pool_threads(threads):
+        check_like_multiply(lambda: numext.double_pixels(x), lambda: np.multiply(x, 2))
+        with np.errstate(all="ignore"):
+            assert_same_bits(numext.double_pixels(x), np.multiply(x, 2))
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_complex_streaming_path_over_threads(dtype, threads):
     """Large enough that each thread's ranges take the 256-bit path too."""
