@@ -89,8 +89,9 @@
  * lines, a split load costs the complex loop more than a split store
  * within the L2 (7-17% on 128-960 kB), less beyond it, and rows of a
  * broadcast (64 elements) writing a long output measured 5-10% slower
- * aligned on their input. And a
- * range of NUMEXT_DP_STREAM_MIN_BYTES or more so placed runs
+ * aligned on their input. MAX also bounds a run of calls along one output
+ * (NumPy's buffered iteration, double_pixels.c): past it, they align on
+ * the output. And a range of NUMEXT_DP_STREAM_MIN_BYTES or more so placed runs
  * with 256-bit vectors (simd_clones.h): beyond a core's L2 (2 MiB on the
  * development machine) memory sets the pace and split loads cost; within
  * it 512-bit vectors are 20-25% faster. */
