@@ -136,11 +136,7 @@ DP_CAT(DP_KERNEL, _contiguous_run)(const DP_IN *src, DP_OUT *dst, npy_intp n, co
     (void)streamed;
 #endif
     /* (The element sizes are equal wherever the input is the anchor.) */
-    const npy_intp off = (npy_intp)(anchor % NUMEXT_CACHE_LINE);
-    npy_intp head = off % (npy_intp)sizeof(DP_OUT)
-                        ? 0
-                        : (NUMEXT_CACHE_LINE - off) % NUMEXT_CACHE_LINE / (npy_intp)sizeof(DP_OUT);
-    head = head < n ? head : n;
+    const npy_intp head = numext_line_head(anchor, sizeof(DP_OUT), n);
     DP_CAT(DP_KERNEL, _contiguous)(src, dst, head, fused);
 #ifdef DP_FMA
     if (bytes >= NUMEXT_DP_STREAM_MIN_BYTES &&
@@ -168,14 +164,23 @@ DP_CAT(DP_KERNEL, _loop)(const char *in, npy_intp in_step, char *out, npy_intp o
          * output: with the stride a constant the compiler vectorises these too. */
         const DP_IN *src = (const DP_IN *)in;
         DP_OUT *dst = (DP_OUT *)out;
+        /* Up to the output's first cache line alone, as in _contiguous_run
+         * (complex128 x[::-1] of 1e5, one thread: 0.95x -> 1.02x NumPy). */
+        const npy_intp head = numext_line_head((uintptr_t)dst, sizeof(DP_OUT), n);
         if (in_step < 0) {
+            for (npy_intp i = 0; i < head; i++) {
+                dst[i] = DP_DOUBLE(src[-i], fused);
+            }
 #pragma GCC ivdep
-            for (npy_intp i = 0; i < n; i++) {
+            for (npy_intp i = head; i < n; i++) {
                 dst[i] = DP_DOUBLE(src[-i], fused);
             }
         } else {
+            for (npy_intp i = 0; i < head; i++) {
+                dst[i] = DP_DOUBLE(src[2 * i], fused);
+            }
 #pragma GCC ivdep
-            for (npy_intp i = 0; i < n; i++) {
+            for (npy_intp i = head; i < n; i++) {
                 dst[i] = DP_DOUBLE(src[2 * i], fused);
             }
         }

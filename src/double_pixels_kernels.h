@@ -28,6 +28,17 @@
 typedef void (*numext_unary_kernel)(const char *in, npy_intp in_step, char *out, npy_intp out_step,
                                     npy_intp n, size_t streamed);
 
+/* Elements before the first cache line at or after `anchor` (none where
+ * elements of `size` bytes never meet a line boundary exactly), at most n:
+ * a loop stores (or loads) whole lines from there on. */
+static inline npy_intp numext_line_head(uintptr_t anchor, size_t size, npy_intp n)
+{
+    const npy_intp off = (npy_intp)(anchor % NUMEXT_CACHE_LINE);
+    const npy_intp head =
+        off % (npy_intp)size ? 0 : (NUMEXT_CACHE_LINE - off) % NUMEXT_CACHE_LINE / (npy_intp)size;
+    return head < n ? head : n;
+}
+
 /* The scalar operations that make each dtype exactly NumPy's x * 2:
  *   integers  wrap modulo 2^bits, computed in the unsigned type (no UB, no
  *             warning, as NumPy's array multiply);

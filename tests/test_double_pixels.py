@@ -862,6 +862,26 @@ def test_complex_broadcast_rows_like_multiply(dtype, threads):
             assert_same_bits(numext.double_pixels(x), np.multiply(x, 2))
 
 
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+@pytest.mark.parametrize("step", [-1, 2])
+@settings(SETTINGS, max_examples=25)
+@given(n=st.integers(1, 300), out_offset=st.integers(0, 63), seed=st.integers(0, 2**32 - 1))
+def test_reversed_and_every_other_into_every_placement(dtype, step, n, out_offset, seed):
+    """x[::-1] and x[::2] into a contiguous output first run up to the
+    output's first cache line alone, then vectorised: every placement of the
+    output in its line (NumPy aligns an out= only to its element, and
+    not even that for some), lengths shorter and longer than the head."""
+    rng = np.random.default_rng(seed)
+    base = _placed(2 * n, dtype, 0)
+    base[...] = (rng.standard_normal(2 * n) * 100).astype(dtype) if dtype.kind != "b" else rng.random(2 * n) < 0.5
+    x = base[::step][:n]
+    out_type = np.multiply(x, 2).dtype
+    out_offset -= out_offset % min(out_type.alignment, 8)
+    out_ours, out_np = _placed(n, out_type, out_offset), _placed(n, out_type, out_offset)
+    check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+    assert_same_bits(out_ours, out_np)
+
+
 @pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_complex_streaming_path_over_threads(dtype, threads):
