@@ -110,6 +110,10 @@ DP_CAT(DP_KERNEL, _streaming)(const DP_IN *src, DP_OUT *dst, npy_intp n, const i
 }
 #endif
 
+#ifdef DP_FMA
+#include "double_pixels_piece_body.h"
+#endif
+
 /* Contiguous input and output: up to the first cache line of the output
  * first (a vector store across two lines costs about two, and NumPy's
  * arrays are often 16 bytes off a line), then the rest. A complex loop
@@ -138,6 +142,15 @@ DP_CAT(DP_KERNEL, _contiguous_run)(const DP_IN *src, DP_OUT *dst, npy_intp n, co
     /* (The element sizes are equal wherever the input is the anchor.) */
     const npy_intp head = numext_line_head(anchor, sizeof(DP_OUT), n);
     DP_CAT(DP_KERNEL, _contiguous)(src, dst, head, fused);
+#if defined(DP_FMA) && defined(NUMEXT_TARGET_256)
+    /* A buffered piece of a long output (double_pixels_piece_body.h). A
+     * fused layout never overlaps, except in place (src == dst). */
+    if (fused && streamed > 0 && bytes + streamed > NUMEXT_DP_ALIGN_INPUT_MAX_BYTES &&
+        (const void *)src != (const void *)dst && NUMEXT_HAS_TARGET_256()) {
+        DP_CAT(DP_KERNEL, _piece)(src + head, dst + head, n - head);
+        return;
+    }
+#endif
 #ifdef DP_FMA
     if (bytes >= NUMEXT_DP_STREAM_MIN_BYTES &&
         ((uintptr_t)src - (uintptr_t)dst) % NUMEXT_CACHE_LINE != 0) {

@@ -6,7 +6,9 @@
  * This header holds what the kernels share: the kernel type, the scalar
  * operations, the complex element type and the one memory-overlap test. The
  * kernel itself is written once, as plain C, in double_pixels_body.h, and
- * expanded per dtype by the table in double_pixels_dtypes.h.
+ * expanded per dtype by the table in double_pixels_dtypes.h; its complex
+ * loop for buffered pieces of a long output, in 256-bit vectors, is in
+ * double_pixels_piece_body.h.
  */
 #ifndef NUMEXT_DOUBLE_PIXELS_KERNELS_H
 #define NUMEXT_DOUBLE_PIXELS_KERNELS_H

@@ -17,6 +17,13 @@
  * vector, a 32-byte one on every other (measured up to 10% faster there;
  * 512-bit is faster on cache-resident data). */
 #define NUMEXT_SIMD_CLONES_256 __attribute__((target_clones("default", "arch=x86-64-v3")))
+/* One function compiled for AVX2 and FMA alone, for a loop written in
+ * 256-bit vectors; call it only where NUMEXT_HAS_TARGET_256(). */
+#define NUMEXT_TARGET_256 __attribute__((target("arch=x86-64-v3")))
+#define NUMEXT_HAS_TARGET_256() __builtin_cpu_supports("x86-64-v3")
+/* Keeps a loaded vector in a register: GCC otherwise folds the load into
+ * each instruction that uses the vector, loading it once per use. */
+#define NUMEXT_IN_REGISTER(v) __asm__("" : "+x"(v))
 #else
 #define NUMEXT_SIMD_CLONES
 #define NUMEXT_SIMD_CLONES_256
