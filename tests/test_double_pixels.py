@@ -864,19 +864,22 @@ def test_complex_broadcast_rows_like_multiply(dtype, threads):
 
 @pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
 @settings(SETTINGS, max_examples=6)
-@given(seed=st.integers(0, 2**32 - 1), row=st.sampled_from([64, 61, 3]))
-def test_complex_broadcast_rows_without_nan_like_multiply(dtype, seed, row):
-    """Values with no NaN to give (signed zeros, subnormals, overflow to inf):
-    the piece loop keeps its results, without the exact loop's NaN selects,
-    so its own signs, infinities and flags are what NumPy is compared with
-    (with any NaN in a block it redoes the block; the tests above)."""
+@given(seed=st.integers(0, 2**32 - 1), row=st.sampled_from([64, 61, 3, None]), offset=st.sampled_from([0, 16, 40]))
+def test_complex_without_nan_like_multiply(dtype, seed, row, offset):
+    """Values with no NaN to give (signed zeros, subnormals, overflow to inf),
+    as broadcast rows (buffered pieces of a long output) or one contiguous
+    range of 1.5 MiB (row None): the piece loop keeps its results, without
+    the exact loop's NaN selects, so its own signs, infinities and flags are
+    what NumPy is compared with (with any NaN in a block it redoes the
+    block; the tests above)."""
     rng = np.random.default_rng(seed)
     info = np.finfo(dtype)
     parts = np.array([0.0, -0.0, info.smallest_subnormal, -info.tiny, 1.5, -2.5, info.max / 1.5, -info.max],
                      info.dtype)
-    values = _placed(row, dtype, 0)
-    values.real, values.imag = rng.choice(parts, row), rng.choice(parts, row)
-    x = np.broadcast_to(values, (2 * STREAM_BYTES // (row * dtype.itemsize) + 3, row))
+    n = row or 3 * STREAM_BYTES // (8 * dtype.itemsize) + 5
+    values = _placed(n, dtype, offset)
+    values.real, values.imag = rng.choice(parts, n), rng.choice(parts, n)
+    x = np.broadcast_to(values, (2 * STREAM_BYTES // (row * dtype.itemsize) + 3, row)) if row else values
     with numext.threads(1):
         check_like_multiply(lambda: numext.double_pixels(x), lambda: np.multiply(x, 2))
 
