@@ -65,16 +65,15 @@ def _values(shape, dtype: str, seed: int = 0) -> np.ndarray:
 
 # ---- double_pixels -----------------------------------------------------------
 
-def _empty_like_offset(like: np.ndarray, shape=None, dtype=None) -> np.ndarray:
-    """An uninitialised array placed in its cache line as `like` is: the
-    out= arrays of numext and NumPy are then equally (mis)aligned, which
-    decides a memory-bound case by several percent."""
+def _empty_like_offset(like: np.ndarray, dtype=None) -> np.ndarray:
+    """An uninitialised array of `like`'s shape placed in its cache line as
+    `like` is: the out= arrays of numext and NumPy are then equally
+    (mis)aligned, which decides a memory-bound case by several percent."""
     dt = np.dtype(dtype or like.dtype)
-    shape = like.shape if shape is None else shape
-    nbytes = int(np.prod(shape)) * dt.itemsize
+    nbytes = like.size * dt.itemsize
     raw = np.empty(nbytes + 128, np.uint8)
     start = (like.ctypes.data - raw.ctypes.data) % 64
-    return raw[start:start + nbytes].view(dt).reshape(shape)
+    return raw[start:start + nbytes].view(dt).reshape(like.shape)
 
 
 def _dp_layouts(n: int, dtype: str) -> Iterator[tuple[str, np.ndarray, dict, dict]]:
