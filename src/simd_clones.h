@@ -18,9 +18,10 @@
  * 512-bit is faster on cache-resident data). */
 #define NUMEXT_SIMD_CLONES_256 __attribute__((target_clones("default", "arch=x86-64-v3")))
 /* One function compiled for AVX2 and FMA alone, for a loop written in
- * 256-bit vectors; call it only where NUMEXT_HAS_TARGET_256(). */
-#define NUMEXT_TARGET_256 __attribute__((target("arch=x86-64-v3")))
-#define NUMEXT_HAS_TARGET_256() __builtin_cpu_supports("x86-64-v3")
+ * 256-bit vectors; call it only where NUMEXT_HAS_TARGET_256() (feature
+ * names, not "x86-64-v3", which older GCCs' __builtin_cpu_supports lack). */
+#define NUMEXT_TARGET_256 __attribute__((target("avx2,fma")))
+#define NUMEXT_HAS_TARGET_256() (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
 /* Keeps a loaded vector in a register: GCC otherwise folds the load into
  * each instruction that uses the vector, loading it once per use. */
 #define NUMEXT_IN_REGISTER(v) __asm__("" : "+x"(v))
