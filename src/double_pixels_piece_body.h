@@ -1,7 +1,8 @@
 /*
  * Part of the double_pixels template: included by double_pixels_body.h for
  * complex64 and complex128 (DP_FMA defined), with its macros. The loop for
- * a buffered piece of a long output.
+ * a buffered piece of a long output (and for a single range of 1-2 MiB,
+ * which _contiguous_run also hands it).
  *
  * For a broadcast or cast input NumPy copies the input into 8192-element
  * buffers and calls the loop once per buffer along one output;
