@@ -60,21 +60,51 @@ static void unary_task(void *arg, size_t task, int thread_index)
  * touch it: a thread-local access from a shared library is a function call
  * (where= every other element calls the loop per element: 0.74-0.88x NumPy
  * with it). A new array that happens to start where the last output ended
- * only misleads the hint, never the result.
+ * only misleads the hint, never the result. `last_in`: the input of that
+ * call, which tells NumPy's buffer, filled again for each call.
  */
 static _Thread_local struct {
-    const char *next_out;
+    const char *next_out, *last_in;
     size_t bytes;
 } output_stream;
 
-static size_t output_stream_before(const char *out, npy_intp out_step, npy_intp out_size,
-                                   npy_intp n, size_t nbytes)
+/* The bytes earlier calls streamed into this output just before `out`;
+ * *refilled: this call reads the same input as the last one did (NumPy's
+ * buffer, filled again). */
+static size_t output_stream_before(const char *in, const char *out, npy_intp out_step,
+                                   npy_intp out_size, npy_intp n, size_t nbytes, int *refilled)
 {
     const size_t before = out == output_stream.next_out ? output_stream.bytes : 0;
     const int contiguous = out_step == out_size;
+    *refilled = before > 0 && contiguous && in == output_stream.last_in;
     output_stream.next_out = contiguous ? out + n * out_step : NULL;
+    output_stream.last_in = in;
     output_stream.bytes = contiguous ? before + nbytes : 0;
     return before;
+}
+
+/*
+ * NumPy fills its buffer and then calls the loop on it: 8192 elements, for
+ * complex64 64 KiB, more than the L1 holds, so when the loop starts the
+ * buffer's first lines have left the L1 and its last ones are still there.
+ * Taken in pieces from the end, the loop reads those first (complex64
+ * broadcast rows of 1e5, one thread, eight heap layouts: 0.96-1.00x NumPy
+ * -> 1.02-1.17x). Each piece runs forward and starts on a cache line of the
+ * output. (The first buffer of a run goes forward: nothing tells it yet.)
+ */
+static void run_backward_in_pieces(const unary_loop_data *data, char *const *args,
+                                   npy_intp const *steps, npy_intp n, size_t streamed)
+{
+    const npy_intp piece = NUMEXT_DP_REFILL_PIECE_BYTES / data->in_size;
+    for (npy_intp hi = n; hi > 0;) {
+        npy_intp lo = hi > piece ? hi - piece : 0;
+        const uintptr_t start = (uintptr_t)(args[1] + lo * steps[1]);
+        lo -= (npy_intp)(start % NUMEXT_CACHE_LINE) / steps[1];
+        lo = lo > 0 ? lo : 0;
+        data->kernel(args[0] + lo * steps[0], steps[0], args[1] + lo * steps[1], steps[1], hi - lo,
+                     streamed);
+        hi = lo;
+    }
 }
 
 static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_intp const *steps,
@@ -85,10 +115,17 @@ static void unary_parallel_loop(char **args, npy_intp const *dimensions, npy_int
     const size_t nbytes = (size_t)n * (size_t)(data->in_size + data->out_size);
     if (nbytes < NUMEXT_PARALLEL_MIN_BYTES) {
         /* The common small case: no pool, no lock, no allocation. */
-        const size_t streamed =
-            nbytes < NUMEXT_DP_ALIGN_INPUT_MIN_BYTES
-                ? 0
-                : output_stream_before(args[1], steps[1], data->out_size, n, nbytes);
+        int refilled = 0;
+        const size_t streamed = nbytes < NUMEXT_DP_ALIGN_INPUT_MIN_BYTES
+                                    ? 0
+                                    : output_stream_before(args[0], args[1], steps[1],
+                                                           data->out_size, n, nbytes, &refilled);
+        if (refilled && (size_t)(n * data->in_size) >= NUMEXT_DP_REFILL_MIN_BYTES &&
+            !numext_spans_overlap(args[0], steps[0], data->in_size, args[1], steps[1],
+                                  data->out_size, n)) {
+            run_backward_in_pieces(data, args, steps, n, streamed);
+            return;
+        }
         data->kernel(args[0], steps[0], args[1], steps[1], n, streamed);
         return;
     }

@@ -105,4 +105,15 @@
 #define NUMEXT_DP_STREAM_MIN_BYTES ((size_t)2 * 1024 * 1024)
 #endif
 
+/* A buffer NumPy has just filled, of MIN input bytes or more, is read back
+ * from its end in pieces of PIECE input bytes (double_pixels.c). A smaller
+ * one stays in the L1 (48 KiB on the development machine) with the output
+ * beside it. */
+#ifndef NUMEXT_DP_REFILL_MIN_BYTES
+#define NUMEXT_DP_REFILL_MIN_BYTES ((size_t)32 * 1024)
+#endif
+#ifndef NUMEXT_DP_REFILL_PIECE_BYTES
+#define NUMEXT_DP_REFILL_PIECE_BYTES 8192
+#endif
+
 #endif

@@ -862,6 +862,38 @@ def test_complex_broadcast_rows_like_multiply(dtype, threads):
             assert_same_bits(numext.double_pixels(x), np.multiply(x, 2))
 
 
+@pytest.mark.parametrize("dtype", NUMERIC_DTYPES, ids=dtype_id)
+@pytest.mark.parametrize("layout", ["broadcast row", "byte-swapped"])
+@settings(SETTINGS, max_examples=4)
+@given(
+    row=st.integers(1, 200),
+    extra=st.integers(0, 2 * 8192),
+    out_offset=st.sampled_from([0, 8, 16, 40]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_buffered_calls_like_multiply(dtype, layout, row, extra, out_offset, seed):
+    """A broadcast or byte-swapped input is copied into NumPy's buffers and
+    the loop called once per buffer along one output; a buffer filled again
+    is read back from its end in pieces (double_pixels.c,
+    run_backward_in_pieces). Four buffers and some, special and ordinary
+    values mixed, the output at several places in a cache line; one thread
+    (such calls, under 1 MiB each, stay on the calling thread anyway)."""
+    rng = np.random.default_rng(seed)
+    ordinary = rng.integers(-100, 100, 64) if dtype.kind in "biu" else rng.standard_normal(64) * 100
+    values = np.concatenate([special_values(dtype), ordinary.astype(dtype)])
+    n = 4 * np.getbufsize() + extra
+    if layout == "broadcast row":
+        x = np.broadcast_to(rng.choice(values, row), (n // row + 1, row))
+    else:
+        x = rng.choice(values, n).astype(dtype.newbyteorder())
+    out_type = np.multiply(np.ones(1, dtype), 2).dtype
+    out_ours, out_np = (_placed(x.size, out_type, out_offset - out_offset % out_type.alignment).reshape(x.shape)
+                        for _ in range(2))
+    with numext.threads(1):
+        check_like_multiply(lambda: numext.double_pixels(x, out=out_ours), lambda: np.multiply(x, 2, out=out_np))
+    assert_same_bits(out_ours, out_np)
+
+
 @pytest.mark.parametrize("dtype", [np.dtype("F"), np.dtype("D")], ids=dtype_id)
 @settings(SETTINGS, max_examples=6)
 @given(seed=st.integers(0, 2**32 - 1), row=st.sampled_from([64, 61, 3, None]), offset=st.sampled_from([0, 16, 40]))
